@@ -1,0 +1,8 @@
+/* main.c - kairosd, the Kairos service. */
+#include <stdio.h>
+
+int main(void)
+{
+	fputs("kairosd: not built yet\n", stderr);
+	return 2;
+}
