@@ -52,7 +52,7 @@ BINS := $(BUILD)/kairosd $(BUILD)/kairosctl $(BUILD)/kairos-rtc
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-.PHONY: all deps run test test-build bench clean format check
+.PHONY: all deps run test test-build bench bench-build fuzz soak clean format check
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -101,8 +101,11 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash scripts/run.sh
 
+# mk/*.mk add their benchmark executables ($(BUILD)/bench/bench_*) as prerequisites of
+# bench-build, and their fuzzers to `fuzz`; scripts/bench.sh runs every bench_* it finds.
+bench-build: all
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory bench-build
 	@BUILD=$(BUILD) bash scripts/bench.sh
 
 format:
