@@ -41,7 +41,7 @@ DEPS_scheduler := rtc common
 DEPS_sla := scheduler rtc vsn common
 DEPS_api := sla scheduler db network compute storage vsn rtc common
 DEPS_cli := vsn rtc common
-DEPS_support := cli common
+DEPS_support := common
 
 lib_srcs = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
 lib_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
@@ -65,10 +65,13 @@ $(call lib_file,$(1)): $(call lib_objs,$(1))
 	rm -f $$@
 	$(if $(call lib_objs,$(1)),ar rcs $$@ $$^,ar rcs $$@)
 endef
-$(foreach m,$(MODULES) support,$(eval $(call module_lib,$(m))))
-# tests/support/*.c: helpers shared by the test suites (process control, HTTP).
-lib_srcs_support = $(wildcard tests/support/*.c)
-$(call lib_file,support): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
+$(foreach m,$(MODULES),$(eval $(call module_lib,$(m))))
+# tests/support/*.c: helpers shared by the test suites (fixtures, simulators).
+SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
+$(call lib_file,support): $(SUPPORT_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
 
 $(BUILD)/kairosd: $(BUILD)/obj/api/main.o $(call lib_files,api $(DEPS_api))
 	$(CC) $(LDFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDLIBS)

@@ -9,6 +9,7 @@
 #define KAIROS_COMMON_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -100,5 +101,27 @@ void kairos_buf_put_quoted(struct kairos_buf *b, const char *s);
 
 /* Reads a whole file into a NUL-terminated buffer the caller frees. Returns 0 or -errno. */
 int kairos_read_file(const char *path, char **out, size_t *len_out);
+
+/* ---- a minimal HTTP/1.1 client (kairosctl and the test suites) ------------- */
+
+/* One request/answer exchange; the body and headers are owned by the caller of
+ * kairos_http_request() and released with kairos_http_response_destroy(). */
+struct kairos_http_response {
+	int status;
+	char content_type[128];
+	char *body; /* NUL-terminated */
+	size_t body_len;
+};
+
+/*
+ * Sends METHOD PATH to BASE_URL ("http://host:port", no TLS) with optional bearer TOKEN,
+ * CONTENT_TYPE and BODY (len bytes), over a fresh connection, and reads the whole answer
+ * (Content-Length or chunked). Fails with -KAIROS_EBACKEND and a message naming the URL
+ * when the server cannot be reached or answers garbage, after TIMEOUT_MS at most.
+ */
+int kairos_http_request(const char *base_url, const char *method, const char *path, const char *token,
+			const char *content_type, const char *body, size_t len, int timeout_ms,
+			struct kairos_http_response *resp, struct kairos_error *err);
+void kairos_http_response_destroy(struct kairos_http_response *resp);
 
 #endif

@@ -28,8 +28,8 @@ fi
 
 total=0 passed=0 failed=0 crashed=0 broken=()
 for t in "${suites[@]}"; do
-  [ -x "$t" ] || continue
   name=$(basename "$t")
+  if [ ! -x "$t" ]; then echo "$name: not built"; broken+=("$name"); continue; fi
   log="$state/$name.log"
   "$t" --jobs "${KAIROS_TEST_JOBS:-2}" >"$log" 2>&1
   rc=$?

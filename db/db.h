@@ -1,0 +1,81 @@
+/*
+ * db.h - Kairos's PostgreSQL layer: a small thread-safe connection pool over libpq,
+ * schema migrations, and the queries of the foundation (tokens).
+ *
+ * Every decision of the service is one transaction through one pooled connection;
+ * callers borrow a connection with db_conn_acquire() and give it back with
+ * db_conn_release(). A connection that saw a fatal error is reset on release.
+ */
+#ifndef KAIROS_DB_H
+#define KAIROS_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/common.h"
+
+struct db;
+
+/* Where the database is. Strings are borrowed for the duration of db_open(). */
+struct db_params {
+	const char *host;     /* a unix socket directory or a host name */
+	const char *port;     /* e.g. "5433" */
+	const char *user;
+	const char *dbname;
+	int pool_size;        /* connections kept open, >= 1 */
+	int connect_timeout_s;
+};
+
+/*
+ * Opens the pool: one connection is made at once (so a wrong address fails here, with
+ * libpq's message in err), the rest on demand. On success *out is the caller's, freed
+ * with db_close().
+ */
+int db_open(const struct db_params *params, struct db **out, struct kairos_error *err);
+void db_close(struct db *db);
+
+/*
+ * Borrows a connection, waiting up to the pool's timeout when all are busy; reconnects
+ * if the server went away meanwhile. Returns NULL with err filled when none can be had.
+ */
+PGconn *db_conn_acquire(struct db *db, struct kairos_error *err);
+void db_conn_release(struct db *db, PGconn *conn);
+
+/* Health: a `SELECT 1` round trip. 0 or -KAIROS_EBACKEND with the reason in err. */
+int db_ping(struct db *db, struct kairos_error *err);
+
+/*
+ * Applies migrations/NNNN_name.sql files of DIR in order, each in its own transaction
+ * together with its row in schema_migrations; already applied ones are skipped. Runs under
+ * an advisory lock so two starting services never apply the same file twice.
+ * On failure returns -KAIROS_EBACKEND and err names the file and the PostgreSQL error; the
+ * failing file leaves nothing behind. *applied (may be NULL) counts files applied now.
+ */
+int db_migrate(struct db *db, const char *dir, int *applied, struct kairos_error *err);
+
+/* ---- tokens ---------------------------------------------------------------- */
+
+/* Who a bearer token belongs to. tenant_id is empty for admin tokens. */
+struct db_principal {
+	bool is_admin;
+	char tenant_id[37];
+	char tenant_name[64];
+};
+
+/*
+ * Looks up a plain bearer token (it is hashed with SHA-256 in the query; the plain value
+ * is never stored). Returns 0 and fills *who, -KAIROS_ENOTFOUND for an unknown or revoked
+ * token, -KAIROS_EBACKEND on database failure.
+ */
+int db_token_lookup(struct db *db, const char *token, struct db_principal *who,
+		    struct kairos_error *err);
+
+/* Stores the hash of TOKEN as an admin token (no-op when it is already there). */
+int db_token_add_admin(struct db *db, const char *token, const char *label,
+		       struct kairos_error *err);
+
+/* Fills BUF (at least 65 bytes) with a fresh random token: 64 hex digits from getrandom(2). */
+int db_token_generate(char *buf, size_t size);
+
+#endif
