@@ -55,37 +55,49 @@ TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 .PHONY: all deps run test test-build bench bench-build fuzz soak clean format check
 all: $(BINS)
 
+# `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 define module_lib
 $(call lib_file,$(1)): $(call lib_objs,$(1))
 	@mkdir -p $$(dir $$@)
-	rm -f $$@
-	$(if $(call lib_objs,$(1)),ar rcs $$@ $$^,ar rcs $$@)
+	$(Q)rm -f $$@
+	$(Q)$(if $(call lib_objs,$(1)),ar rcs $$@ $$^,ar rcs $$@)
 endef
 $(foreach m,$(MODULES),$(eval $(call module_lib,$(m))))
 # tests/support/*.c: helpers shared by the test suites (fixtures, simulators).
 SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 $(call lib_file,support): $(SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/kairosd: $(BUILD)/obj/api/main.o $(call lib_files,api $(DEPS_api))
-	$(CC) $(LDFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDLIBS)
 $(BUILD)/kairosctl: $(BUILD)/obj/cli/main.o $(call lib_files,cli $(DEPS_cli))
-	$(CC) $(LDFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDLIBS)
 $(BUILD)/kairos-rtc: $(BUILD)/obj/rtc/tool/main.o $(call lib_files,rtc $(DEPS_rtc))
-	$(CC) $(LDFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDLIBS)
 
 # tests/test_<module>[_anything].c -> module = first word after test_
 test_module = $(word 2,$(subst _, ,$(notdir $(1))))
 define test_bin
 $(BUILD)/tests/$(1): $(BUILD)/obj/tests/$(1).o $(call lib_file,support) $(call lib_files,$(call test_module,$(1)) $(DEPS_$(call test_module,$(1))) $(DEPS_support))
 	@mkdir -p $$(dir $$@)
-	$(CC) $(LDFLAGS) -o $$@ -Wl,--start-group $$^ -Wl,--end-group $(LDLIBS) -lcriterion
+	@$(if $(Q),echo "  LD      $$@")
+	$(Q)$(CC) $(LDFLAGS) -o $$@ -Wl,--start-group $$^ -Wl,--end-group $(LDLIBS) -lcriterion
 endef
 $(foreach t,$(patsubst tests/%.c,%,$(TEST_SRCS)),$(eval $(call test_bin,$(t))))
 
