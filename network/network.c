@@ -1,0 +1,55 @@
+/*
+ * network.c - the thin wrappers of network.h: every caller goes through the
+ * struct network_backend function pointers, so that the OVSDB backend and any
+ * test backend are interchangeable.
+ */
+#include "network/network.h"
+
+#include <math.h>
+
+int network_ping(struct network_backend *nb, struct kairos_error *err)
+{
+	return nb->ping(nb, err);
+}
+
+int network_ensure_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
+{
+	return nb->ensure_bridge(nb, bridge, err);
+}
+
+int network_ensure_port(struct network_backend *nb, const char *bridge, const char *port, const char *iface_type,
+			struct kairos_error *err)
+{
+	return nb->ensure_port(nb, bridge, port, iface_type, err);
+}
+
+int network_reserve_queue(struct network_backend *nb, const char *bridge, const char *port, const char *reservation,
+			  uint64_t min_rate_bps, uint64_t max_rate_bps, uint32_t *queue_id, struct kairos_error *err)
+{
+	return nb->reserve_queue(nb, bridge, port, reservation, min_rate_bps, max_rate_bps, queue_id, err);
+}
+
+int network_release_queue(struct network_backend *nb, const char *bridge, const char *port, const char *reservation,
+			  struct kairos_error *err)
+{
+	return nb->release_queue(nb, bridge, port, reservation, err);
+}
+
+int network_list_queues(struct network_backend *nb, const char *port, struct network_queue **out, size_t *n_out,
+			struct kairos_error *err)
+{
+	return nb->list_queues(nb, port, out, n_out, err);
+}
+
+void network_backend_destroy(struct network_backend *nb)
+{
+	if (nb)
+		nb->destroy(nb);
+}
+
+uint64_t network_mbps_to_bps(double mbps)
+{
+	if (!(mbps > 0))
+		return 0;
+	return (uint64_t)llround(mbps * 1e6);
+}
