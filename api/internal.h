@@ -1,0 +1,88 @@
+/*
+ * internal.h - what the files of api/ share: the service object, the request context
+ * handed to route handlers, and the reply helpers. Never included from outside api/.
+ */
+#ifndef KAIROS_API_INTERNAL_H
+#define KAIROS_API_INTERNAL_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "api/api.h"
+#include "compute/compute.h"
+#include "db/db.h"
+#include "network/network.h"
+
+/* A host as the service knows it: registered with the compute backend or not (and why). */
+struct api_host {
+	char name[64];
+	char uri[600];
+	char bridge[64];
+	bool is_registered;
+	bool has_bridge;
+	char error[768];
+};
+
+struct api_metrics;
+
+struct api_service {
+	struct api_config cfg;
+	struct db *db;
+	struct compute *compute;
+	struct network_backend *net;
+	pthread_mutex_t hosts_lock; /* guards hosts[] flags and errors */
+	struct api_host *hosts;
+	size_t n_hosts;
+	struct api_metrics *metrics;
+	struct MHD_Daemon *mhd;
+	/* The reconciler: retries what failed at start (bridges, host connections). */
+	pthread_t reconciler;
+	bool has_reconciler;
+	pthread_mutex_t stop_lock;
+	pthread_cond_t stop_cond;
+	bool is_stopping;
+};
+
+/* One request being served. Route parameters ({id}) are copied into params[]. */
+struct api_ctx {
+	struct api_service *svc;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *url;
+	const char *body;
+	size_t body_len;
+	char params[4][256];
+	int status; /* set by the reply helpers, read by the metrics */
+};
+
+/* Reply helpers: each queues exactly one response and returns MHD's verdict. */
+enum MHD_Result api_reply_json(struct api_ctx *ctx, unsigned int status, json_t *body /* stolen */);
+enum MHD_Result api_reply_text(struct api_ctx *ctx, unsigned int status, const char *content_type, const char *text);
+/* RFC 9457 problem details; EXTRA (stolen, may be NULL) adds members such as "reasons". */
+enum MHD_Result api_reply_problem(struct api_ctx *ctx, unsigned int status, const char *title, const char *detail,
+				  json_t *extra);
+
+/* ---- routes --------------------------------------------------------------- */
+enum MHD_Result api_route_healthz(struct api_ctx *ctx);
+enum MHD_Result api_route_metrics(struct api_ctx *ctx);
+
+/* ---- health ----------------------------------------------------------------- */
+
+/* Probes every backend now; returns a JSON report (caller owns) and whether all are up. */
+json_t *api_health_probe(struct api_service *svc, bool *all_up);
+
+/* ---- metrics ---------------------------------------------------------------- */
+struct api_metrics *api_metrics_new(size_t n_routes, const char *const *route_names);
+void api_metrics_free(struct api_metrics *m);
+/* ROUTE is an index into the names given at creation, or n_routes for "unmatched". */
+void api_metrics_observe(struct api_metrics *m, size_t route, const char *method, int status, double seconds);
+/* Appends the Prometheus text exposition of the request metrics to B. */
+void api_metrics_render(struct api_metrics *m, struct kairos_buf *b);
+
+/* ---- HTTP server -------------------------------------------------------------- */
+int api_http_start(struct api_service *svc, struct kairos_error *err);
+void api_http_stop(struct api_service *svc);
+
+#endif
