@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "network/network.h"
 #include "network/ovsdb.h"
@@ -26,8 +27,18 @@
 #define OVS_DB "Open_vSwitch"
 #define RESERVATION_KEY "kairos-reservation"
 #define PORT_KEY "kairos-port"
-/* How often a write whose guarded rows changed under it is recomputed. */
-#define CONFLICT_RETRIES 8
+/*
+ * How often a write whose guarded rows changed under it is recomputed. Each
+ * conflict means another writer committed, so progress is global; the
+ * backoff only spreads writers that keep colliding.
+ */
+#define CONFLICT_RETRIES 32
+
+static void conflict_backoff(int attempt)
+{
+	struct timespec ts = {0, (long)(rand() % 1000 + 1) * 1000L * (attempt < 10 ? attempt + 1 : 10)};
+	nanosleep(&ts, NULL);
+}
 
 struct ovsdb_backend {
 	struct network_backend nb; /* first: the public face */
@@ -239,6 +250,7 @@ static int ovsdb_backend_ensure_port(struct network_backend *nb, const char *bri
 		json_decref(res);
 		if (rc != -KAIROS_ECONFLICT)
 			return rc;
+		conflict_backoff(attempt);
 	}
 	return rc;
 }
@@ -390,6 +402,7 @@ static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *b
 		}
 		if (rc != -KAIROS_ECONFLICT)
 			return rc;
+		conflict_backoff(attempt);
 	}
 	return kairos_error_set(err, KAIROS_ECONFLICT, "port",
 				"ovs port %s kept changing: reservation %s not made after %d attempts", port,
@@ -456,6 +469,7 @@ static int ovsdb_backend_release_queue(struct network_backend *nb, const char *b
 		}
 		if (rc != -KAIROS_ECONFLICT)
 			return rc;
+		conflict_backoff(attempt);
 	}
 	return kairos_error_set(err, KAIROS_ECONFLICT, "port",
 				"ovs port %s kept changing: reservation %s not released after %d attempts", port,
