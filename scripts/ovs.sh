@@ -7,6 +7,11 @@
 # SUBSTRATE.md) connected to it. Pid, log and control files live in DIR and
 # OVS_RUNDIR/OVS_LOGDIR/OVS_DBDIR point to DIR, so nothing touches /var/run.
 #
+# Only one userspace datapath can exist per network namespace (its tap device
+# "ovs-netdev" is exclusive): with OVS_NETNS=NAME in the environment, ovs-vswitchd
+# runs in network namespace NAME (created if missing, recorded in DIR/netns and
+# deleted again by stop), so that tests do not collide with `make run`.
+#
 # start is idempotent (a daemon whose pidfile names a live process is left alone);
 # stop stops exactly the daemons whose pidfiles are in DIR (vswitchd first) and
 # waits until they are gone; status prints one line per daemon and exits 0 only
@@ -85,7 +90,16 @@ start_ovsdb() {
 start_vswitchd() {
   [ -n "$(pid_of ovs-vswitchd)" ] && return 0
   rm -f "$dir/ovs-vswitchd.pid" "$dir/ovs-vswitchd.ctl"
-  ovs-vswitchd "unix:$dir/db.sock" \
+  local prefix=()
+  if [ -n "${OVS_NETNS:-}" ]; then
+    if ! ip netns list | grep -qw -- "$OVS_NETNS"; then
+      ip netns add "$OVS_NETNS"
+      echo "$OVS_NETNS" >"$dir/netns"
+    fi
+    ip netns exec "$OVS_NETNS" ip link set lo up
+    prefix=(ip netns exec "$OVS_NETNS")
+  fi
+  "${prefix[@]}" ovs-vswitchd "unix:$dir/db.sock" \
     --pidfile="$dir/ovs-vswitchd.pid" --unixctl="$dir/ovs-vswitchd.ctl" \
     --log-file="$dir/ovs-vswitchd.log" --detach --no-chdir -vconsole:off \
     >>"$dir/ovs.log" 2>&1 || {
@@ -102,6 +116,10 @@ stop)
   stop_daemon ovs-vswitchd
   stop_daemon ovsdb-server
   rm -f "$dir/db.sock" "$dir/ovsdb-server.ctl" "$dir/ovs-vswitchd.ctl"
+  if [ -s "$dir/netns" ]; then
+    ip netns delete "$(cat "$dir/netns")" 2>/dev/null || true
+    rm -f "$dir/netns"
+  fi
   ;;
 status)
   rc=0

@@ -20,8 +20,8 @@ static const char *repo_root(void)
 static int run_ovs_sh(struct ovs_fixture *f, const char *cmd, int with_vswitchd)
 {
 	char line[512];
-	snprintf(line, sizeof(line), "bash '%s/scripts/ovs.sh' %s '%s'%s", repo_root(), cmd, f->dir,
-		 with_vswitchd ? " --vswitchd" : "");
+	snprintf(line, sizeof(line), "OVS_NETNS='%s' bash '%s/scripts/ovs.sh' %s '%s'%s", f->netns, repo_root(), cmd,
+		 f->dir, with_vswitchd ? " --vswitchd" : "");
 	int rc = system(line);
 	if (rc != 0) {
 		fprintf(stderr, "ovs_fixture: `%s` failed (status %d)\n", line, rc);
@@ -42,6 +42,8 @@ int ovs_fixture_start(struct ovs_fixture *f, int with_vswitchd)
 	snprintf(f->sock, sizeof(f->sock), "%s/db.sock", f->dir);
 	snprintf(f->remote, sizeof(f->remote), "unix:%s", f->sock);
 	f->has_vswitchd = with_vswitchd;
+	if (with_vswitchd)
+		snprintf(f->netns, sizeof(f->netns), "kairos-%s", strrchr(f->dir, '-') + 1);
 	return run_ovs_sh(f, "start", with_vswitchd);
 }
 
@@ -87,11 +89,9 @@ int ovs_fixture_resume(struct ovs_fixture *f)
 	return rc;
 }
 
-char *ovs_fixture_vsctl(struct ovs_fixture *f, const char *args)
+/* Runs LINE with the shell and returns its trimmed stdout (NULL on failure). */
+static char *capture(const char *line)
 {
-	char line[1024];
-	snprintf(line, sizeof(line), "OVS_RUNDIR='%s' ovs-vsctl --db=unix:'%s' --no-wait --timeout=5 %s", f->dir, f->sock,
-		 args);
 	FILE *p = popen(line, "r");
 	if (!p)
 		return NULL;
@@ -123,6 +123,23 @@ char *ovs_fixture_vsctl(struct ovs_fixture *f, const char *args)
 		return NULL;
 	}
 	return out;
+}
+
+char *ovs_fixture_vsctl(struct ovs_fixture *f, const char *args)
+{
+	char line[1024];
+	snprintf(line, sizeof(line), "OVS_RUNDIR='%s' ovs-vsctl --db=unix:'%s' --no-wait --timeout=5 %s", f->dir, f->sock,
+		 args);
+	return capture(line);
+}
+
+char *ovs_fixture_netns_exec(struct ovs_fixture *f, const char *cmd)
+{
+	if (!f->netns[0])
+		return NULL;
+	char line[1024];
+	snprintf(line, sizeof(line), "ip netns exec '%s' sh -c '%s'", f->netns, cmd);
+	return capture(line);
 }
 
 void ovs_fixture_destroy(struct ovs_fixture *f)
