@@ -155,6 +155,7 @@ struct rtc_task_result {
 
 struct rtc_stream_result {
 	char *stream;
+	bool is_removed;         /* emptied stream: not reported */
 	bool is_bounded;
 	int64_t latency;         /* ticks: event arrival -> completion of the last task */
 	int64_t deadline;

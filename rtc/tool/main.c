@@ -1,8 +1,62 @@
-/* main.c - kairos-rtc, the analysis engine on the command line (SPEC §1, §4). */
+/*
+ * main.c - kairos-rtc, the analysis engine on the command line (SPEC §1, §4).
+ *
+ *   kairos-rtc analyze MODEL.json   prints the result document on stdout
+ *
+ * Exit codes: 0 every deadline holds, 1 a deadline is missed, 2 bad input
+ * (the message on stderr names the offending field).
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int main(void)
+#include "common/common.h"
+#include "rtc/rtc.h"
+
+static int usage(void)
 {
-	fputs("kairos-rtc: not built yet\n", stderr);
+	fputs("usage: kairos-rtc analyze MODEL.json\n", stderr);
 	return 2;
+}
+
+static int cmd_analyze(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct kairos_error err;
+	struct rtc_model *m = NULL;
+	struct rtc_result *r = NULL;
+	int rc = kairos_read_file(path, &text, &len);
+	if (rc) {
+		fprintf(stderr, "kairos-rtc: %s: %s\n", path, strerror(-rc));
+		return 2;
+	}
+	kairos_error_clear(&err);
+	if (rtc_model_parse(text, len, &m, &err) || rtc_analyze(m, &r, &err)) {
+		fprintf(stderr, "kairos-rtc: %s: %s\n", path, err.message);
+		free(text);
+		rtc_model_free(m);
+		return 2;
+	}
+	char *out = rtc_result_to_json(r);
+	fputs(out, stdout);
+	int code = r->schedulable ? 0 : 1;
+	free(out);
+	free(text);
+	rtc_result_free(r);
+	rtc_model_free(m);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "analyze") == 0) {
+		if (argc != 3)
+			return usage();
+		return cmd_analyze(argv[2]);
+	}
+	fprintf(stderr, "kairos-rtc: unknown command \"%s\"\n", argv[1]);
+	return usage();
 }

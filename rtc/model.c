@@ -1,0 +1,328 @@
+/*
+ * model.c - the analysis model: builders, copies, look-ups and the validation
+ * of every rule a well-formed model must follow (bad models are rejected with
+ * a message naming the JSON field at fault, never analysed).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtc/rtc.h"
+
+#define GROW(arr, n, cap)                                                          \
+	do {                                                                       \
+		if ((n) == (cap)) {                                                \
+			(cap) = (cap) ? 2 * (cap) : 8;                             \
+			(arr) = kairos_xrealloc((arr), (size_t)(cap) * sizeof(*(arr))); \
+		}                                                                  \
+	} while (0)
+
+struct rtc_model *rtc_model_new(void)
+{
+	return kairos_xcalloc(1, sizeof(struct rtc_model));
+}
+
+void rtc_model_free(struct rtc_model *m)
+{
+	if (!m)
+		return;
+	for (int i = 0; i < m->nresources; i++)
+		free(m->resources[i].name);
+	for (int i = 0; i < m->ntasks; i++)
+		free(m->tasks[i].name);
+	for (int i = 0; i < m->nstreams; i++) {
+		free(m->streams[i].name);
+		free(m->streams[i].path);
+	}
+	free(m->resources);
+	free(m->tasks);
+	free(m->streams);
+	free(m);
+}
+
+struct rtc_model *rtc_model_clone(const struct rtc_model *m)
+{
+	struct rtc_model *c = rtc_model_new();
+	c->nresources = c->cap_resources = m->nresources;
+	c->ntasks = c->cap_tasks = m->ntasks;
+	c->nstreams = c->cap_streams = m->nstreams;
+	c->resources = kairos_xcalloc((size_t)m->nresources + 1, sizeof(*c->resources));
+	c->tasks = kairos_xcalloc((size_t)m->ntasks + 1, sizeof(*c->tasks));
+	c->streams = kairos_xcalloc((size_t)m->nstreams + 1, sizeof(*c->streams));
+	for (int i = 0; i < m->nresources; i++) {
+		c->resources[i] = m->resources[i];
+		c->resources[i].name = kairos_xstrdup(m->resources[i].name);
+	}
+	for (int i = 0; i < m->ntasks; i++) {
+		c->tasks[i] = m->tasks[i];
+		c->tasks[i].name = kairos_xstrdup(m->tasks[i].name);
+	}
+	for (int i = 0; i < m->nstreams; i++) {
+		const struct rtc_stream *s = &m->streams[i];
+		c->streams[i] = *s;
+		c->streams[i].name = kairos_xstrdup(s->name);
+		c->streams[i].path_cap = s->path_len;
+		c->streams[i].path = kairos_xmalloc(((size_t)s->path_len + 1) * sizeof(int));
+		if (s->path_len)
+			memcpy(c->streams[i].path, s->path, (size_t)s->path_len * sizeof(int));
+	}
+	return c;
+}
+
+int rtc_model_find_resource(const struct rtc_model *m, const char *name)
+{
+	for (int i = 0; i < m->nresources; i++)
+		if (strcmp(m->resources[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int rtc_model_find_stream(const struct rtc_model *m, const char *name)
+{
+	for (int i = 0; i < m->nstreams; i++)
+		if (strcmp(m->streams[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int rtc_model_find_task(const struct rtc_model *m, const char *name)
+{
+	for (int i = 0; i < m->ntasks; i++)
+		if (m->tasks[i].stream >= 0 && strcmp(m->tasks[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int rtc_model_add_resource(struct rtc_model *m, const char *name, enum rtc_policy policy,
+			   struct kairos_error *err)
+{
+	if (rtc_model_find_resource(m, name) >= 0)
+		return kairos_error_set(err, KAIROS_EINVAL, "resources.name", "resources.name: duplicate resource \"%s\"",
+					name);
+	GROW(m->resources, m->nresources, m->cap_resources);
+	struct rtc_resource *r = &m->resources[m->nresources];
+	memset(r, 0, sizeof(*r));
+	r->name = kairos_xstrdup(name);
+	r->policy = policy;
+	r->kind = RTC_KIND_HOST;
+	r->rate_micro = RTC_TICKS_PER_UNIT;
+	return m->nresources++;
+}
+
+int rtc_model_add_stream(struct rtc_model *m, const char *name, int64_t period, struct kairos_error *err)
+{
+	if (rtc_model_find_stream(m, name) >= 0)
+		return kairos_error_set(err, KAIROS_EINVAL, "streams.name", "streams.name: duplicate stream \"%s\"", name);
+	GROW(m->streams, m->nstreams, m->cap_streams);
+	struct rtc_stream *s = &m->streams[m->nstreams];
+	memset(s, 0, sizeof(*s));
+	s->name = kairos_xstrdup(name);
+	s->period = period;
+	return m->nstreams++;
+}
+
+int rtc_model_add_task(struct rtc_model *m, int stream, const char *name, int resource, int64_t wcet,
+		       int64_t bcet, struct kairos_error *err)
+{
+	if (stream < 0 || stream >= m->nstreams)
+		return kairos_error_set(err, KAIROS_EINVAL, "stream", "stream: no stream with index %d", stream);
+	if (resource < 0 || resource >= m->nresources)
+		return kairos_error_set(err, KAIROS_EINVAL, "resource", "resource: no resource with index %d",
+					resource);
+	/* A name used twice is allowed here so that the validator can tell a
+	 * cycle in a path (same task twice) from a clash between streams. */
+	GROW(m->tasks, m->ntasks, m->cap_tasks);
+	struct rtc_task *t = &m->tasks[m->ntasks];
+	memset(t, 0, sizeof(*t));
+	t->name = kairos_xstrdup(name);
+	t->resource = resource;
+	t->stream = stream;
+	t->wcet = wcet;
+	t->bcet = bcet;
+	t->replica_of = -1;
+	struct rtc_stream *s = &m->streams[stream];
+	GROW(s->path, s->path_len, s->path_cap);
+	t->hop = s->path_len;
+	s->path[s->path_len++] = m->ntasks;
+	return m->ntasks++;
+}
+
+/* "streams[S].path[H].FIELD" for task T. */
+static void task_field(const struct rtc_model *m, int t, const char *field, char *buf, size_t size)
+{
+	snprintf(buf, size, "streams[%d].path[%d].%s", m->tasks[t].stream, m->tasks[t].hop, field);
+}
+
+#define BAD(fieldbuf, ...) kairos_error_set(err, KAIROS_EINVAL, fieldbuf, __VA_ARGS__)
+
+static int validate_resources(const struct rtc_model *m, struct kairos_error *err)
+{
+	char f[128];
+	for (int i = 0; i < m->nresources; i++) {
+		const struct rtc_resource *r = &m->resources[i];
+		for (int j = 0; j < i; j++)
+			if (strcmp(m->resources[j].name, r->name) == 0) {
+				snprintf(f, sizeof(f), "resources[%d].name", i);
+				return BAD(f, "%s: duplicate resource name \"%s\"", f, r->name);
+			}
+		if (r->rate_micro <= 0) {
+			snprintf(f, sizeof(f), "resources[%d].rate", i);
+			return BAD(f, "%s: must be > 0", f);
+		}
+		if (r->latency < 0) {
+			snprintf(f, sizeof(f), "resources[%d].latency", i);
+			return BAD(f, "%s: negative time", f);
+		}
+		if (r->policy == RTC_POLICY_TDMA) {
+			if (r->cycle <= 0) {
+				snprintf(f, sizeof(f), "resources[%d].cycle", i);
+				return BAD(f, "%s: a tdma resource needs a cycle > 0", f);
+			}
+			if (r->latency != 0) {
+				snprintf(f, sizeof(f), "resources[%d].latency", i);
+				return BAD(f, "%s: must be 0 on a tdma resource", f);
+			}
+		} else if (r->cycle < 0) {
+			snprintf(f, sizeof(f), "resources[%d].cycle", i);
+			return BAD(f, "%s: negative time", f);
+		}
+	}
+	return 0;
+}
+
+static int validate_stream(const struct rtc_model *m, int si, struct kairos_error *err)
+{
+	const struct rtc_stream *s = &m->streams[si];
+	char f[128];
+	for (int j = 0; j < si; j++)
+		if (strcmp(m->streams[j].name, s->name) == 0) {
+			snprintf(f, sizeof(f), "streams[%d].name", si);
+			return BAD(f, "%s: duplicate stream name \"%s\"", f, s->name);
+		}
+	if (s->period <= 0) {
+		snprintf(f, sizeof(f), "streams[%d].period", si);
+		return BAD(f, "%s: must be > 0", f);
+	}
+	if (s->jitter < 0 || s->min_distance < 0 || (s->has_deadline && s->deadline < 0)) {
+		const char *which = s->jitter < 0 ? "jitter" : s->min_distance < 0 ? "min_distance" : "deadline";
+		snprintf(f, sizeof(f), "streams[%d].%s", si, which);
+		return BAD(f, "%s: negative time", f);
+	}
+	for (int h = 0; h < s->path_len; h++) {
+		int t = s->path[h];
+		for (int k = 0; k < h; k++)
+			if (strcmp(m->tasks[s->path[k]].name, m->tasks[t].name) == 0) {
+				task_field(m, t, "task", f, sizeof(f));
+				return BAD(f, "%s: \"%s\" appears twice in the path (a cycle)", f, m->tasks[t].name);
+			}
+	}
+	return 0;
+}
+
+static int validate_task(const struct rtc_model *m, int t, struct kairos_error *err)
+{
+	const struct rtc_task *k = &m->tasks[t];
+	char f[128];
+	if (k->resource < 0 || k->resource >= m->nresources) {
+		task_field(m, t, "resource", f, sizeof(f));
+		return BAD(f, "%s: unknown resource", f);
+	}
+	const struct rtc_resource *r = &m->resources[k->resource];
+	if (k->wcet < 0 || k->bcet < 0) {
+		task_field(m, t, k->wcet < 0 ? "wcet" : "bcet", f, sizeof(f));
+		return BAD(f, "%s: negative time", f);
+	}
+	if (k->bcet > k->wcet) {
+		task_field(m, t, "bcet", f, sizeof(f));
+		return BAD(f, "%s: greater than wcet", f);
+	}
+	if (k->has_deadline && k->deadline < 0) {
+		task_field(m, t, "deadline", f, sizeof(f));
+		return BAD(f, "%s: negative time", f);
+	}
+	if (k->slot < 0) {
+		task_field(m, t, "slot", f, sizeof(f));
+		return BAD(f, "%s: negative time", f);
+	}
+	if (r->is_down) {
+		task_field(m, t, "resource", f, sizeof(f));
+		return BAD(f, "%s: resource \"%s\" is down", f, r->name);
+	}
+	switch (r->policy) {
+	case RTC_POLICY_FP:
+		if (!k->has_priority) {
+			task_field(m, t, "priority", f, sizeof(f));
+			return BAD(f, "%s: required on fp resource \"%s\"", f, r->name);
+		}
+		for (int o = 0; o < t; o++) {
+			const struct rtc_task *q = &m->tasks[o];
+			if (q->stream >= 0 && q->resource == k->resource && q->has_priority &&
+			    q->priority == k->priority) {
+				task_field(m, t, "priority", f, sizeof(f));
+				return BAD(f, "%s: priority %ld of \"%s\" ties with \"%s\" on resource \"%s\"", f,
+					   k->priority, k->name, q->name, r->name);
+			}
+		}
+		break;
+	case RTC_POLICY_EDF:
+		if (!k->has_deadline) {
+			task_field(m, t, "deadline", f, sizeof(f));
+			return BAD(f, "%s: required on edf resource \"%s\"", f, r->name);
+		}
+		break;
+	case RTC_POLICY_TDMA:
+		if (k->slot <= 0) {
+			task_field(m, t, "slot", f, sizeof(f));
+			return BAD(f, "%s: a task on tdma resource \"%s\" needs a slot > 0", f, r->name);
+		}
+		break;
+	}
+	if (k->replica_of >= 0) {
+		task_field(m, t, "replica_of", f, sizeof(f));
+		if (k->replica_of >= m->ntasks || m->tasks[k->replica_of].stream < 0)
+			return BAD(f, "%s: unknown task", f);
+		if (k->replica_of == t)
+			return BAD(f, "%s: a task cannot replicate itself", f);
+		if (m->tasks[k->replica_of].resource == k->resource)
+			return BAD(f, "%s: \"%s\" shares resource \"%s\" with its primary \"%s\"", f, k->name,
+				   r->name, m->tasks[k->replica_of].name);
+	}
+	return 0;
+}
+
+int rtc_model_validate(const struct rtc_model *m, struct kairos_error *err)
+{
+	char f[128];
+	int rc = validate_resources(m, err);
+	if (rc)
+		return rc;
+	for (int s = 0; s < m->nstreams; s++)
+		if ((rc = validate_stream(m, s, err)))
+			return rc;
+	for (int t = 0; t < m->ntasks; t++) {
+		if (m->tasks[t].stream < 0)
+			continue;
+		for (int o = 0; o < t; o++)
+			if (m->tasks[o].stream >= 0 && m->tasks[o].stream != m->tasks[t].stream &&
+			    strcmp(m->tasks[o].name, m->tasks[t].name) == 0) {
+				task_field(m, t, "task", f, sizeof(f));
+				return BAD(f, "%s: duplicate task name \"%s\"", f, m->tasks[t].name);
+			}
+		if ((rc = validate_task(m, t, err)))
+			return rc;
+	}
+	/* TDMA: the slots of a resource must fit in its cycle. */
+	for (int r = 0; r < m->nresources; r++) {
+		if (m->resources[r].policy != RTC_POLICY_TDMA)
+			continue;
+		int64_t sum = 0;
+		for (int t = 0; t < m->ntasks; t++)
+			if (m->tasks[t].stream >= 0 && m->tasks[t].resource == r)
+				sum += m->tasks[t].slot;
+		if (sum > m->resources[r].cycle) {
+			snprintf(f, sizeof(f), "resources[%d].cycle", r);
+			return BAD(f, "%s: the slots of resource \"%s\" sum to more than the cycle", f,
+				   m->resources[r].name);
+		}
+	}
+	return 0;
+}
