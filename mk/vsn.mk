@@ -4,3 +4,42 @@
 # The ontology is assembled into ontology.o with .incbin (see vsn/ontology.c): rebuild
 # the object when the Turtle changes.
 $(BUILD)/obj/vsn/ontology.o: vsn/ontology/vsn.ttl
+
+# ---- fuzzing (libFuzzer; clang from the PKGS of scripts/deps.sh) --------------------
+# make fuzz-vsn-build: builds $(BUILD)/fuzz/fuzz_vsn_{turtle,rdfxml,json}.
+# make fuzz-vsn: builds them and runs each for FUZZ_SECONDS (default 60), one after the
+# other, on a copy of the seed corpus tests/fuzz/vsn_corpus/<syntax>/.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+VSN_FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+VSN_FUZZ_SRCS := $(call lib_srcs,vsn) $(call lib_srcs,common)
+VSN_FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(VSN_FUZZ_SRCS))
+VSN_FUZZERS := $(foreach s,turtle rdfxml json,$(BUILD)/fuzz/fuzz_vsn_$(s))
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(VSN_FUZZ_FLAGS) -c $< -o $@
+$(BUILD)/fuzz/obj/vsn/ontology.o: vsn/ontology/vsn.ttl
+
+$(BUILD)/fuzz/fuzz_vsn_%: tests/fuzz/vsn_fuzz.c $(VSN_FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(VSN_FUZZ_FLAGS) -fsanitize=fuzzer \
+		-DVSN_FUZZ_SYNTAX=VSN_SYNTAX_$(shell echo $* | tr a-z A-Z) \
+		-o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+.SECONDARY: $(VSN_FUZZ_OBJS)
+.PHONY: fuzz-vsn fuzz-vsn-build
+fuzz-vsn-build: $(VSN_FUZZERS)
+fuzz-vsn: fuzz-vsn-build
+	@for s in turtle rdfxml json; do \
+	  mkdir -p $(BUILD)/fuzz/corpus_vsn_$$s; \
+	  cp -n tests/fuzz/vsn_corpus/$$s/* $(BUILD)/fuzz/corpus_vsn_$$s/ 2>/dev/null; \
+	  echo "fuzz_vsn_$$s: $(FUZZ_SECONDS) s"; \
+	  $(BUILD)/fuzz/fuzz_vsn_$$s -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus_vsn_$$s \
+	    2>$(BUILD)/fuzz/fuzz_vsn_$$s.log || { tail -n 40 $(BUILD)/fuzz/fuzz_vsn_$$s.log; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' $(BUILD)/fuzz/fuzz_vsn_$$s.log; \
+	done
+fuzz: fuzz-vsn

@@ -190,12 +190,57 @@ static void nt_escape(struct kairos_buf *b, const char *s)
 	}
 }
 
+bool vsn_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
+		unsigned c = *p++;
+		size_t more;
+		unsigned min;
+		if (c < 0x80)
+			continue;
+		else if ((c & 0xE0) == 0xC0)
+			more = 1, min = 0x80, c &= 0x1F;
+		else if ((c & 0xF0) == 0xE0)
+			more = 2, min = 0x800, c &= 0x0F;
+		else if ((c & 0xF8) == 0xF0)
+			more = 3, min = 0x10000, c &= 0x07;
+		else
+			return false;
+		if ((size_t)(end - p) < more)
+			return false;
+		for (size_t i = 0; i < more; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+			c = (c << 6) | (p[i] & 0x3F);
+		}
+		p += more;
+		/* No overlong forms, no surrogates, nothing past U+10FFFF, no NUL. */
+		if (c < min || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
+			return false;
+	}
+	return memchr(s, 0, len) == NULL;
+}
+
+void vsn_iri_write(struct kairos_buf *b, const char *iri)
+{
+	kairos_buf_puts(b, "<");
+	for (const unsigned char *p = (const unsigned char *)iri; *p; p++) {
+		/* Characters IRIREF forbids are written as UCHAR escapes. */
+		if (*p <= 0x20 || strchr("<>\"{}|^`\\", *p))
+			kairos_buf_printf(b, "\\u%04X", *p);
+		else
+			kairos_buf_append(b, (const char *)p, 1);
+	}
+	kairos_buf_puts(b, ">");
+}
+
 void vsn_term_to_nt(const struct vsn_graph *g, uint32_t id, struct kairos_buf *b)
 {
 	const struct vsn_term *t = &g->terms[id];
 	switch (t->kind) {
 	case VSN_TERM_IRI:
-		kairos_buf_printf(b, "<%s>", t->value);
+		vsn_iri_write(b, t->value);
 		break;
 	case VSN_TERM_BLANK:
 		kairos_buf_printf(b, "_:%s", t->value);
@@ -206,8 +251,10 @@ void vsn_term_to_nt(const struct vsn_graph *g, uint32_t id, struct kairos_buf *b
 		kairos_buf_puts(b, "\"");
 		if (t->lang)
 			kairos_buf_printf(b, "@%s", t->lang);
-		else if (t->datatype)
-			kairos_buf_printf(b, "^^<%s>", g->terms[t->datatype].value);
+		else if (t->datatype) {
+			kairos_buf_puts(b, "^^");
+			vsn_iri_write(b, g->terms[t->datatype].value);
+		}
 		break;
 	}
 }

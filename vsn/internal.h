@@ -74,8 +74,12 @@ void vsn_graph_add(struct vsn_graph *g, uint32_t s, uint32_t p, uint32_t o, int 
 void vsn_graph_index(struct vsn_graph *g);
 /* The first object of (s, p), 0 when none. Needs the index. */
 uint32_t vsn_graph_object(const struct vsn_graph *g, uint32_t s, uint32_t p);
-/* Appends the term in N-Triples syntax to B. */
 struct kairos_buf;
+/* True if S (LEN bytes) is valid UTF-8 without NUL characters. */
+bool vsn_utf8_valid(const char *s, size_t len);
+/* Appends <IRI> to B, escaping what an N-Triples / Turtle IRIREF cannot hold. */
+void vsn_iri_write(struct kairos_buf *b, const char *iri);
+/* Appends the term in N-Triples syntax to B. */
 void vsn_term_to_nt(const struct vsn_graph *g, uint32_t id, struct kairos_buf *b);
 /* The term as a user sees it in a problem: IRI, "_:label" or the literal text. */
 void vsn_term_to_display(const struct vsn_graph *g, uint32_t id, struct kairos_buf *b);

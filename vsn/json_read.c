@@ -36,7 +36,7 @@ static void jr_limit(struct json_reader *r, const char *rule, const char *what, 
 
 static void jr_add(struct json_reader *r, uint32_t s, uint32_t p, uint32_t o)
 {
-	if (r->is_aborted)
+	if (r->is_aborted || !s || !p || !o)
 		return;
 	if (r->g->triple_count >= r->limits->max_triples) {
 		jr_limit(r, "max_triples", "triples", r->limits->max_triples);
@@ -45,13 +45,16 @@ static void jr_add(struct json_reader *r, uint32_t s, uint32_t p, uint32_t o)
 	vsn_graph_add(r->g, s, p, o, 0);
 }
 
+static bool iri_is_absolute(const char *id);
+static bool id_is_valid(const char *id);
+
 /* The base IRI short ids hang from: ends with '#', '/' or ':'. */
 static char *base_from_id(const char *id)
 {
 	const char *cut = strrchr(id, '#');
 	if (!cut)
 		cut = strrchr(id, '/');
-	if (!cut || !strchr(id, ':'))
+	if (!cut || !iri_is_absolute(id) || !id_is_valid(id))
 		return kairos_xstrdup("urn:kairos:vsn:");
 	size_t n = (size_t)(cut - id) + 1;
 	char *b = kairos_xmalloc(n + 1);
@@ -60,11 +63,41 @@ static char *base_from_id(const char *id)
 	return b;
 }
 
+/* scheme ":" ...: RFC 3986 section 3.1. Anything else is a short id. */
+static bool iri_is_absolute(const char *id)
+{
+	if (!((*id >= 'a' && *id <= 'z') || (*id >= 'A' && *id <= 'Z')))
+		return false;
+	size_t n = strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	return id[n] == ':';
+}
+
+/* RFC 3987 excludes these from IRIs; blank node labels are kept to [A-Za-z0-9_.-]. */
+static bool id_is_valid(const char *id)
+{
+	if (strncmp(id, "_:", 2) == 0) {
+		size_t n = strlen(id + 2);
+		return n > 0 && strspn(id + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					       "0123456789_-") == n;
+	}
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		if (*p <= 0x20 || strchr("<>\"{}|\\^`", *p))
+			return false;
+	return *id != '\0';
+}
+
 static uint32_t jr_ref(struct json_reader *r, const char *id)
 {
+	if (!id_is_valid(id)) {
+		vsn_problem_add(r->problems, VSN_PROBLEM_SEMANTIC, NULL, NULL, id, "IRI syntax", 0, 0,
+				"\"%s\" is not a valid IRI or blank node id (no spaces, quotes, "
+				"<>{}|\\^` or control characters)",
+				id);
+		return 0;
+	}
 	if (strncmp(id, "_:", 2) == 0)
 		return vsn_graph_blank(r->g, id + 2, strlen(id + 2));
-	if (strchr(id, ':'))
+	if (iri_is_absolute(id))
 		return vsn_graph_iri(r->g, id, strlen(id));
 	struct kairos_buf b = {0};
 	size_t n = strlen(r->base);
@@ -198,7 +231,7 @@ static void jr_properties(struct json_reader *r, uint32_t s, json_t *obj, bool i
 		uint32_t p;
 		if (strcmp(key, "label") == 0)
 			p = r->rdfs_label;
-		else if (strchr(key, ':'))
+		else if (iri_is_absolute(key) && id_is_valid(key))
 			p = vsn_graph_iri(r->g, key, strlen(key));
 		else
 			p = jr_iri(r, VSN_NS, key);
@@ -258,7 +291,7 @@ static void jr_elements(struct json_reader *r, uint32_t vsn, json_t *top, const 
 				jr_add(r, s, r->rdf_type, jr_iri(r, VSN_NS, "ComputeNode"));
 			else if (ts && strcmp(ts, "storage") == 0)
 				jr_add(r, s, r->rdf_type, jr_iri(r, VSN_NS, "StorageNode"));
-			else if (ts && strchr(ts, ':'))
+			else if (ts && iri_is_absolute(ts))
 				jr_add(r, s, r->rdf_type, jr_ref(r, ts));
 			else if (t)
 				jr_problem(r, s, r->rdf_type, ts ? ts : "", "node type",

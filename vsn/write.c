@@ -20,7 +20,7 @@ static void ttl_ref(struct kairos_buf *b, const char *iri)
 			 strlen(iri + strlen(VSN_NS)))
 		kairos_buf_printf(b, "vsn:%s", iri + strlen(VSN_NS));
 	else
-		kairos_buf_printf(b, "<%s>", iri);
+		vsn_iri_write(b, iri);
 }
 
 static void ttl_string(struct kairos_buf *b, const char *s)
