@@ -299,8 +299,8 @@ static void process(struct rtc_analysis *a)
 					a->dirty[mem[k]] = false;
 				break;
 			}
-			if (round > a->res->iterations)
-				a->res->iterations = round;
+			if (round + 1 > a->res->iterations)
+				a->res->iterations = round + 1;
 			for (int k = 0; k < n; k++)
 				if (a->dirty[mem[k]]) {
 					a->dirty[mem[k]] = false;
