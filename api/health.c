@@ -38,13 +38,13 @@ json_t *api_health_probe(struct api_service *svc, bool *all_up)
 		json_array_append_new(down, json_string("ovsdb"));
 
 	json_t *hosts = json_object();
-	for (size_t i = 0; i < svc->n_hosts; i++) {
-		struct api_host *h = &svc->hosts[i];
+	size_t n_hosts;
+	struct api_host *snapshot = api_hosts_snapshot(svc, &n_hosts);
+	for (size_t i = 0; i < n_hosts; i++) {
+		struct api_host *h = &snapshot[i];
 		char msg[sizeof(err.message)];
-		pthread_mutex_lock(&svc->hosts_lock);
 		bool registered = h->is_registered;
 		snprintf(msg, sizeof(msg), "%s", h->error);
-		pthread_mutex_unlock(&svc->hosts_lock);
 		kairos_error_clear(&err);
 		if (registered) {
 			ok = compute_host_ping(svc->compute, h->name, &err) == 0;
@@ -59,6 +59,7 @@ json_t *api_health_probe(struct api_service *svc, bool *all_up)
 			json_array_append_new(down, json_string(name));
 		}
 	}
+	free(snapshot);
 	json_object_set_new(backends, "hosts", hosts);
 
 	*all_up = json_array_size(down) == 0;

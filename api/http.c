@@ -22,6 +22,10 @@ struct route {
 static const struct route routes[] = {
 	{"GET", "/healthz", api_route_healthz},
 	{"GET", "/metrics", api_route_metrics},
+	{"POST", "/v1/tenants", api_route_tenant_create},
+	{"GET", "/v1/hosts", api_route_host_list},
+	{"POST", "/v1/hosts", api_route_host_create},
+	{"DELETE", "/v1/hosts/{name}", api_route_host_delete},
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 

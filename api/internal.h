@@ -64,8 +64,37 @@ enum MHD_Result api_reply_text(struct api_ctx *ctx, unsigned int status, const c
 enum MHD_Result api_reply_problem(struct api_ctx *ctx, unsigned int status, const char *title, const char *detail,
 				  json_t *extra);
 
+/* ---- hosts ------------------------------------------------------------------ */
+
+/* Reads a host description (inventory entry or POST /v1/hosts body) into *OUT; a relative
+ * node_file is taken relative to BASE_DIR (NULL: node_file not accepted). */
+int api_host_from_json(json_t *h, const char *base_dir, const char *where, struct db_host *out,
+		       struct kairos_error *err);
+/* Connects the host, fills cores and memory from libvirt and stores it (in CONN's
+ * transaction when CONN is given). On failure nothing stays registered. */
+int api_host_register(struct api_service *svc, PGconn *conn, struct db_host *h, struct kairos_error *err);
+
+/* A copy of the host list (caller frees), and changes to it. */
+struct api_host *api_hosts_snapshot(struct api_service *svc, size_t *n_out);
+void api_hosts_add(struct api_service *svc, const char *name, const char *uri, const char *bridge, bool is_registered);
+void api_hosts_remove(struct api_service *svc, const char *name);
+
 /* ---- routes --------------------------------------------------------------- */
 enum MHD_Result api_route_healthz(struct api_ctx *ctx);
+enum MHD_Result api_route_tenant_create(struct api_ctx *ctx);
+enum MHD_Result api_route_host_list(struct api_ctx *ctx);
+enum MHD_Result api_route_host_create(struct api_ctx *ctx);
+enum MHD_Result api_route_host_delete(struct api_ctx *ctx);
+
+/*
+ * Authenticates the caller from the Authorization header; with NEED_ADMIN only an admin
+ * token passes. On failure returns -1 with the 401/403/503 answer queued in *REPLY.
+ */
+int api_auth(struct api_ctx *ctx, bool need_admin, struct db_principal *who, enum MHD_Result *reply);
+/* The body as a JSON object, or NULL with a 400 answer queued in *REPLY. */
+json_t *api_body_json(struct api_ctx *ctx, enum MHD_Result *reply);
+/* Answers ERR as problem+json with the status its code implies (422, 404, 409, 503...). */
+enum MHD_Result api_reply_error(struct api_ctx *ctx, const struct kairos_error *err);
 enum MHD_Result api_route_metrics(struct api_ctx *ctx);
 
 /* ---- health ----------------------------------------------------------------- */

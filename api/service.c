@@ -79,24 +79,81 @@ static int ensure_admin_token(struct api_service *svc, struct kairos_error *err)
 
 /* ---- inventory ------------------------------------------------------------- */
 
-static int inv_str(json_t *h, const char *key, const char *where, const char **out, struct kairos_error *err)
+static int inv_str(json_t *h, const char *key, const char *where, char *out, size_t size, struct kairos_error *err)
 {
 	json_t *v = json_object_get(h, key);
-	if (!json_is_string(v) || json_string_length(v) == 0)
-		return kairos_error_set(err, KAIROS_EINVAL, key, "%s: \"%s\" must be a non-empty string", where, key);
-	*out = json_string_value(v);
+	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= size)
+		return kairos_error_set(err, KAIROS_EINVAL, key, "%s: \"%s\" must be a string of 1 to %zu characters",
+					where, key, size - 1);
+	snprintf(out, size, "%s", json_string_value(v));
 	return 0;
 }
 
-static int inv_num(json_t *h, const char *key, const char *where, double lo, double hi, char *out, size_t size,
+static int inv_num(json_t *h, const char *key, const char *where, double lo, double hi, double *out,
 		   struct kairos_error *err)
 {
 	json_t *v = json_object_get(h, key);
 	if (!json_is_number(v) || json_number_value(v) < lo || json_number_value(v) > hi)
 		return kairos_error_set(err, KAIROS_EINVAL, key, "%s: \"%s\" must be a number in [%g, %g]", where, key,
 					lo, hi);
-	snprintf(out, size, "%.17g", json_number_value(v));
+	*out = json_number_value(v);
 	return 0;
+}
+
+int api_host_from_json(json_t *h, const char *base_dir, const char *where, struct db_host *out,
+		       struct kairos_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	json_t *storage = json_object_get(h, "storage"), *avail = json_object_get(h, "availability");
+	double iops = 0;
+	int rc;
+	if (!json_is_object(h))
+		return kairos_error_set(err, KAIROS_EINVAL, "host", "%s: a host must be a JSON object", where);
+	if ((rc = inv_str(h, "name", where, out->name, sizeof(out->name), err)) ||
+	    (rc = inv_str(h, "ovs_bridge", where, out->ovs_bridge, sizeof(out->ovs_bridge), err)) ||
+	    (rc = inv_str(h, "failure_domain", where, out->failure_domain, sizeof(out->failure_domain), err)) ||
+	    (rc = inv_num(h, "speed", where, 1e-6, 1e6, &out->speed, err)) ||
+	    (rc = inv_num(h, "uplink_mbps", where, 1e-3, 1e9, &out->uplink_mbps, err)) ||
+	    (rc = inv_str(storage, "pool", where, out->storage_pool, sizeof(out->storage_pool), err)) ||
+	    (rc = inv_num(storage, "capacity_gib", where, 0, 1e12, &out->storage_gib, err)) ||
+	    (rc = inv_num(storage, "iops", where, 0, 1e9, &iops, err)) ||
+	    (rc = inv_num(storage, "throughput_mbps", where, 0, 1e9, &out->storage_mbps, err)) ||
+	    (rc = inv_num(avail, "host", where, 1e-9, 1, &out->availability_host, err)) ||
+	    (rc = inv_num(avail, "hypervisor", where, 1e-9, 1, &out->availability_hypervisor, err)))
+		return rc;
+	out->storage_iops = (long long)iops;
+	json_t *uri = json_object_get(h, "libvirt_uri"), *node_file = json_object_get(h, "node_file");
+	if (json_is_string(uri) && json_string_length(uri) > 0 && json_string_length(uri) < sizeof(out->libvirt_uri)) {
+		snprintf(out->libvirt_uri, sizeof(out->libvirt_uri), "%s", json_string_value(uri));
+	} else if (json_is_string(node_file) && base_dir) {
+		const char *nf = json_string_value(node_file);
+		if (nf[0] == '/')
+			snprintf(out->libvirt_uri, sizeof(out->libvirt_uri), "test://%s", nf);
+		else
+			snprintf(out->libvirt_uri, sizeof(out->libvirt_uri), "test://%s/%s", base_dir, nf);
+	} else {
+		return kairos_error_set(err, KAIROS_EINVAL, "libvirt_uri", "%s: \"libvirt_uri\" must be given%s", where,
+					base_dir ? " (or \"node_file\")" : "");
+	}
+	return 0;
+}
+
+int api_host_register(struct api_service *svc, PGconn *conn, struct db_host *h, struct kairos_error *err)
+{
+	/* Cores and memory are the hypervisor's word, not the caller's. */
+	int rc = compute_host_add(svc->compute, h->name, h->libvirt_uri, err);
+	if (rc)
+		return rc;
+	struct compute_host_info info;
+	rc = compute_host_info(svc->compute, h->name, &info, err);
+	if (rc == 0) {
+		h->cores = info.cores;
+		h->memory_mib = info.memory_mib;
+		rc = db_host_insert(svc->db, conn, h, err);
+	}
+	if (rc)
+		compute_host_remove(svc->compute, h->name);
+	return rc;
 }
 
 /*
@@ -123,58 +180,17 @@ static int register_inventory(struct api_service *svc, PGconn *c, struct kairos_
 				      path);
 	PQclear(PQexec(c, "BEGIN"));
 	size_t i;
-	json_t *h;
-	json_array_foreach(hosts, i, h)
+	json_t *jh;
+	json_array_foreach(hosts, i, jh)
 	{
 		if (rc)
 			break;
-		char where[600];
+		char where[PATH_MAX + 64];
 		snprintf(where, sizeof(where), "inventory %s: hosts[%zu]", path, i);
-		const char *name, *bridge, *pool, *domain, *node_file = NULL;
-		char uri[PATH_MAX + 16], speed[32], uplink[32], gib[32], iops[32], mbps[32], a_host[32], a_hyp[32];
-		json_t *storage = json_object_get(h, "storage"), *avail = json_object_get(h, "availability");
-		if ((rc = inv_str(h, "name", where, &name, err)) || (rc = inv_str(h, "ovs_bridge", where, &bridge, err)) ||
-		    (rc = inv_str(h, "failure_domain", where, &domain, err)) ||
-		    (rc = inv_num(h, "speed", where, 1e-6, 1e6, speed, sizeof(speed), err)) ||
-		    (rc = inv_num(h, "uplink_mbps", where, 1e-3, 1e9, uplink, sizeof(uplink), err)) ||
-		    (rc = inv_str(storage, "pool", where, &pool, err)) ||
-		    (rc = inv_num(storage, "capacity_gib", where, 0, 1e12, gib, sizeof(gib), err)) ||
-		    (rc = inv_num(storage, "iops", where, 0, 1e9, iops, sizeof(iops), err)) ||
-		    (rc = inv_num(storage, "throughput_mbps", where, 0, 1e9, mbps, sizeof(mbps), err)) ||
-		    (rc = inv_num(avail, "host", where, 1e-9, 1, a_host, sizeof(a_host), err)) ||
-		    (rc = inv_num(avail, "hypervisor", where, 1e-9, 1, a_hyp, sizeof(a_hyp), err)))
-			break;
-		if (json_is_string(json_object_get(h, "libvirt_uri"))) {
-			snprintf(uri, sizeof(uri), "%s", json_string_value(json_object_get(h, "libvirt_uri")));
-		} else if ((rc = inv_str(h, "node_file", where, &node_file, err)) == 0) {
-			if (node_file[0] == '/')
-				snprintf(uri, sizeof(uri), "test://%s", node_file);
-			else
-				snprintf(uri, sizeof(uri), "test://%s/%s", absdir, node_file);
-		} else {
-			break;
-		}
-		if ((rc = compute_host_add(svc->compute, name, uri, err)))
-			break;
-		struct compute_host_info info;
-		if ((rc = compute_host_info(svc->compute, name, &info, err)))
-			break;
-		char cores[16], mem[32], iops_int[32];
-		snprintf(cores, sizeof(cores), "%d", info.cores);
-		snprintf(mem, sizeof(mem), "%lld", info.memory_mib);
-		snprintf(iops_int, sizeof(iops_int), "%lld", (long long)atof(iops));
-		const char *p[15] = {name, uri, cores, mem, speed, bridge, uplink, pool, gib, iops_int, mbps,
-				     a_host, a_hyp, domain};
-		PGresult *r = PQexecParams(c,
-					   "INSERT INTO hosts (name, libvirt_uri, cores, memory_mib, speed, ovs_bridge,"
-					   " uplink_mbps, storage_pool, storage_gib, storage_iops, storage_mbps,"
-					   " availability_host, availability_hypervisor, failure_domain)"
-					   " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
-					   14, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = kairos_error_set(err, KAIROS_EINVAL, name, "%s: host %s refused by the database: %s", where,
-					      name, PQresultErrorMessage(r));
-		PQclear(r);
+		struct db_host h;
+		rc = api_host_from_json(jh, absdir, where, &h, err);
+		if (rc == 0)
+			rc = api_host_register(svc, c, &h, err);
 	}
 	if (rc == 0) {
 		PGresult *r = PQexec(c, "COMMIT");
@@ -209,14 +225,8 @@ static int load_hosts(struct api_service *svc, struct kairos_error *err)
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			rc = kairos_error_set(err, KAIROS_EBACKEND, "hosts", "reading hosts: %s", PQresultErrorMessage(r));
 		} else {
-			svc->n_hosts = (size_t)PQntuples(r);
-			svc->hosts = kairos_xcalloc(svc->n_hosts, sizeof(*svc->hosts));
-			for (size_t i = 0; i < svc->n_hosts; i++) {
-				snprintf(svc->hosts[i].name, sizeof(svc->hosts[i].name), "%s", PQgetvalue(r, (int)i, 0));
-				snprintf(svc->hosts[i].uri, sizeof(svc->hosts[i].uri), "%s", PQgetvalue(r, (int)i, 1));
-				snprintf(svc->hosts[i].bridge, sizeof(svc->hosts[i].bridge), "%s",
-					 PQgetvalue(r, (int)i, 2));
-			}
+			for (int i = 0; i < PQntuples(r); i++)
+				api_hosts_add(svc, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), false);
 		}
 		PQclear(r);
 	}
@@ -224,45 +234,87 @@ static int load_hosts(struct api_service *svc, struct kairos_error *err)
 	return rc;
 }
 
+struct api_host *api_hosts_snapshot(struct api_service *svc, size_t *n_out)
+{
+	pthread_mutex_lock(&svc->hosts_lock);
+	struct api_host *copy = kairos_xcalloc(svc->n_hosts ? svc->n_hosts : 1, sizeof(*copy));
+	if (svc->n_hosts)
+		memcpy(copy, svc->hosts, svc->n_hosts * sizeof(*copy));
+	*n_out = svc->n_hosts;
+	pthread_mutex_unlock(&svc->hosts_lock);
+	return copy;
+}
+
+void api_hosts_add(struct api_service *svc, const char *name, const char *uri, const char *bridge, bool is_registered)
+{
+	pthread_mutex_lock(&svc->hosts_lock);
+	svc->hosts = kairos_xrealloc(svc->hosts, (svc->n_hosts + 1) * sizeof(*svc->hosts));
+	struct api_host *h = &svc->hosts[svc->n_hosts++];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	snprintf(h->uri, sizeof(h->uri), "%s", uri);
+	snprintf(h->bridge, sizeof(h->bridge), "%s", bridge);
+	h->is_registered = is_registered;
+	pthread_mutex_unlock(&svc->hosts_lock);
+}
+
+void api_hosts_remove(struct api_service *svc, const char *name)
+{
+	pthread_mutex_lock(&svc->hosts_lock);
+	for (size_t i = 0; i < svc->n_hosts; i++) {
+		if (strcmp(svc->hosts[i].name, name) == 0) {
+			memmove(&svc->hosts[i], &svc->hosts[i + 1], (svc->n_hosts - i - 1) * sizeof(*svc->hosts));
+			svc->n_hosts--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&svc->hosts_lock);
+}
+
+/* Records the outcome of one reconcile step for host NAME (if it is still there);
+ * -1 leaves a flag as it is. */
+static void host_set(struct api_service *svc, const char *name, int registered, int bridged, const char *error)
+{
+	pthread_mutex_lock(&svc->hosts_lock);
+	for (size_t i = 0; i < svc->n_hosts; i++) {
+		struct api_host *h = &svc->hosts[i];
+		if (strcmp(h->name, name) != 0)
+			continue;
+		if (registered >= 0) {
+			h->is_registered = registered;
+			snprintf(h->error, sizeof(h->error), "%s", error ? error : "");
+		}
+		if (bridged >= 0)
+			h->has_bridge = bridged;
+	}
+	pthread_mutex_unlock(&svc->hosts_lock);
+}
+
 /* One pass: connect hosts that are not, create bridges that are missing. */
 static void reconcile(struct api_service *svc)
 {
-	for (size_t i = 0; i < svc->n_hosts; i++) {
-		struct api_host *h = &svc->hosts[i];
+	size_t n;
+	struct api_host *hosts = api_hosts_snapshot(svc, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct api_host *h = &hosts[i];
 		struct kairos_error err;
 		kairos_error_clear(&err);
-		pthread_mutex_lock(&svc->hosts_lock);
-		bool need_host = !h->is_registered, need_bridge = !h->has_bridge;
-		pthread_mutex_unlock(&svc->hosts_lock);
-		if (need_host) {
+		if (!h->is_registered) {
 			int rc = compute_host_add(svc->compute, h->name, h->uri, &err);
-			pthread_mutex_lock(&svc->hosts_lock);
-			h->is_registered = rc == 0 || rc == -KAIROS_ECONFLICT;
-			snprintf(h->error, sizeof(h->error), "%s", h->is_registered ? "" : err.message);
-			pthread_mutex_unlock(&svc->hosts_lock);
-			if (h->is_registered)
+			bool ok = rc == 0 || rc == -KAIROS_ECONFLICT;
+			host_set(svc, h->name, ok, -1, ok ? NULL : err.message);
+			if (ok)
 				kairos_log(KAIROS_LOG_INFO, "host connected", "host=%s uri=%s", h->name, h->uri);
 		}
-		if (need_bridge) {
+		if (!h->has_bridge) {
 			kairos_error_clear(&err);
 			bool ok = network_ensure_bridge(svc->net, h->bridge, &err) == 0;
-			pthread_mutex_lock(&svc->hosts_lock);
-			h->has_bridge = ok;
-			pthread_mutex_unlock(&svc->hosts_lock);
+			host_set(svc, h->name, -1, ok, NULL);
 			if (ok)
 				kairos_log(KAIROS_LOG_INFO, "bridge ready", "host=%s bridge=%s", h->name, h->bridge);
 		}
 	}
-}
-
-static bool reconcile_done(struct api_service *svc)
-{
-	bool done = true;
-	pthread_mutex_lock(&svc->hosts_lock);
-	for (size_t i = 0; i < svc->n_hosts; i++)
-		done = done && svc->hosts[i].is_registered && svc->hosts[i].has_bridge;
-	pthread_mutex_unlock(&svc->hosts_lock);
-	return done;
+	free(hosts);
 }
 
 static void *reconciler_main(void *arg)
@@ -271,8 +323,7 @@ static void *reconciler_main(void *arg)
 	pthread_mutex_lock(&svc->stop_lock);
 	while (!svc->is_stopping) {
 		pthread_mutex_unlock(&svc->stop_lock);
-		if (!reconcile_done(svc))
-			reconcile(svc);
+		reconcile(svc);
 		pthread_mutex_lock(&svc->stop_lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -322,7 +373,7 @@ int api_service_start(const struct api_config *cfg, struct api_service **out, st
 	if (rc)
 		goto fail;
 	reconcile(svc);
-	for (size_t i = 0; i < svc->n_hosts; i++) {
+	for (size_t i = 0; i < svc->n_hosts; i++) { /* no other thread yet: no lock needed */
 		if (!svc->hosts[i].is_registered)
 			kairos_log(KAIROS_LOG_WARN, "host unreachable", "host=%s error=\"%s\"", svc->hosts[i].name,
 				   svc->hosts[i].error);

@@ -25,6 +25,8 @@ struct compute_ops {
 	int (*host_add)(void *impl, const char *name, const char *uri, struct kairos_error *err);
 	/* Health of one host: the connection is alive and answers a node query; a dead
 	 * connection is reopened once before giving up. */
+	/* Forgets host NAME and closes its connection (no-op when unknown). */
+	void (*host_remove)(void *impl, const char *name);
 	int (*host_ping)(void *impl, const char *name, struct kairos_error *err);
 	int (*host_info)(void *impl, const char *name, struct compute_host_info *out, struct kairos_error *err);
 	void (*destroy)(void *impl);
@@ -41,6 +43,11 @@ int compute_libvirt_new(struct compute **out, struct kairos_error *err);
 static inline int compute_host_add(struct compute *c, const char *name, const char *uri, struct kairos_error *err)
 {
 	return c->ops->host_add(c->impl, name, uri, err);
+}
+
+static inline void compute_host_remove(struct compute *c, const char *name)
+{
+	c->ops->host_remove(c->impl, name);
 }
 
 static inline int compute_host_ping(struct compute *c, const char *name, struct kairos_error *err)

@@ -17,12 +17,15 @@ struct lv_host {
 	char *uri;
 	virConnectPtr conn;
 	pthread_mutex_t lock; /* guards conn: reopening must not race with users */
+	bool is_removed;      /* removed from the backend: never reopened */
 };
 
 struct lv_backend {
 	pthread_rwlock_t lock; /* guards the hosts array itself */
 	struct lv_host **hosts;
 	size_t n_hosts;
+	struct lv_host **retired; /* removed hosts, freed at destroy */
+	size_t n_retired;
 };
 
 static void silent_error(void *data, virErrorPtr e)
@@ -53,11 +56,23 @@ static int ensure_open(struct lv_host *h, struct kairos_error *err)
 {
 	if (h->conn)
 		return 0;
+	if (h->is_removed)
+		return kairos_error_set(err, KAIROS_ENOTFOUND, h->name, "host %s was removed", h->name);
 	h->conn = virConnectOpen(h->uri);
 	if (!h->conn)
 		return kairos_error_set(err, KAIROS_EBACKEND, h->name, "libvirt host %s (%s) unreachable: %s",
 					h->name, h->uri, last_error());
 	return 0;
+}
+
+static void free_host(struct lv_host *h)
+{
+	if (h->conn)
+		virConnectClose(h->conn);
+	pthread_mutex_destroy(&h->lock);
+	free(h->name);
+	free(h->uri);
+	free(h);
 }
 
 static int lv_host_add(void *impl, const char *name, const char *uri, struct kairos_error *err)
@@ -71,10 +86,7 @@ static int lv_host_add(void *impl, const char *name, const char *uri, struct kai
 	pthread_mutex_init(&h->lock, NULL);
 	int rc = ensure_open(h, err);
 	if (rc) {
-		pthread_mutex_destroy(&h->lock);
-		free(h->name);
-		free(h->uri);
-		free(h);
+		free_host(h);
 		return rc;
 	}
 	pthread_rwlock_wrlock(&b->lock);
@@ -82,6 +94,33 @@ static int lv_host_add(void *impl, const char *name, const char *uri, struct kai
 	b->hosts[b->n_hosts++] = h;
 	pthread_rwlock_unlock(&b->lock);
 	return 0;
+}
+
+static void lv_host_remove(void *impl, const char *name)
+{
+	struct lv_backend *b = impl;
+	struct lv_host *h = NULL;
+	pthread_rwlock_wrlock(&b->lock);
+	for (size_t i = 0; i < b->n_hosts; i++) {
+		if (strcmp(b->hosts[i]->name, name) == 0) {
+			h = b->hosts[i];
+			b->hosts[i] = b->hosts[--b->n_hosts];
+			/* A caller may still hold h from find_host(): keep the struct until
+			 * destroy, close only the connection (under its lock). */
+			b->retired = kairos_xrealloc(b->retired, (b->n_retired + 1) * sizeof(*b->retired));
+			b->retired[b->n_retired++] = h;
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&b->lock);
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	if (h->conn)
+		virConnectClose(h->conn);
+	h->conn = NULL;
+	h->is_removed = true;
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* Runs virNodeGetInfo on H, reopening a dead connection once. */
@@ -131,15 +170,11 @@ static int lv_host_info(void *impl, const char *name, struct compute_host_info *
 static void lv_destroy(void *impl)
 {
 	struct lv_backend *b = impl;
-	for (size_t i = 0; i < b->n_hosts; i++) {
-		struct lv_host *h = b->hosts[i];
-		if (h->conn)
-			virConnectClose(h->conn);
-		pthread_mutex_destroy(&h->lock);
-		free(h->name);
-		free(h->uri);
-		free(h);
-	}
+	for (size_t i = 0; i < b->n_retired; i++)
+		free_host(b->retired[i]);
+	free(b->retired);
+	for (size_t i = 0; i < b->n_hosts; i++)
+		free_host(b->hosts[i]);
 	free(b->hosts);
 	pthread_rwlock_destroy(&b->lock);
 	free(b);
@@ -147,6 +182,7 @@ static void lv_destroy(void *impl)
 
 static const struct compute_ops libvirt_ops = {
 	.host_add = lv_host_add,
+	.host_remove = lv_host_remove,
 	.host_ping = lv_host_ping,
 	.host_info = lv_host_info,
 	.destroy = lv_destroy,

@@ -78,4 +78,50 @@ int db_token_add_admin(struct db *db, const char *token, const char *label,
 /* Fills BUF (at least 65 bytes) with a fresh random token: 64 hex digits from getrandom(2). */
 int db_token_generate(char *buf, size_t size);
 
+/* ---- tenants ---------------------------------------------------------------- */
+
+struct db_tenant {
+	char id[37];
+	char name[64];
+	char created_at[32];
+};
+
+/*
+ * Creates tenant NAME and a token for it (written to TOKEN, at least 65 bytes; shown to
+ * the caller once, stored hashed), atomically. -KAIROS_ECONFLICT when the name is taken,
+ * -KAIROS_EINVAL when it is not a valid tenant name.
+ */
+int db_tenant_create(struct db *db, const char *name, struct db_tenant *out, char *token, size_t token_size,
+		     struct kairos_error *err);
+
+/* ---- hosts ----------------------------------------------------------------- */
+
+/* A host of the inventory, as stored. */
+struct db_host {
+	char name[64];
+	char libvirt_uri[600];
+	int cores;
+	long long memory_mib;
+	double speed;
+	char ovs_bridge[64];
+	double uplink_mbps;
+	char storage_pool[64];
+	double storage_gib;
+	long long storage_iops;
+	double storage_mbps;
+	double availability_host;
+	double availability_hypervisor;
+	char failure_domain[64];
+	char state[16];
+};
+
+/* Inserts a host. -KAIROS_ECONFLICT when the name or bridge is taken, -KAIROS_EINVAL when a
+ * value breaks a rule of the schema (the message names it). CONN may be NULL (a pooled one
+ * is used) or a connection inside the caller's transaction. */
+int db_host_insert(struct db *db, PGconn *conn, const struct db_host *h, struct kairos_error *err);
+/* All hosts by name; *out is malloc'd (caller frees). */
+int db_host_list(struct db *db, struct db_host **out, size_t *n_out, struct kairos_error *err);
+/* Deletes a host. -KAIROS_ENOTFOUND when absent, -KAIROS_ECONFLICT while something is placed on it. */
+int db_host_delete(struct db *db, const char *name, struct kairos_error *err);
+
 #endif

@@ -57,3 +57,17 @@ Test(compute_libvirt, unreachable_uri_names_host_and_reason)
 	cr_assert_eq(compute_host_ping(c, "ghost", &err), -KAIROS_ENOTFOUND, "a failed add registers nothing");
 	compute_destroy(c);
 }
+
+Test(compute_libvirt, removed_host_is_gone_and_can_be_added_again)
+{
+	struct compute *c = NULL;
+	struct kairos_error err;
+	cr_assert_eq(compute_libvirt_new(&c, &err), 0);
+	cr_assert_eq(compute_host_add(c, "server1", node_uri("server1"), &err), 0, "%s", err.message);
+	compute_host_remove(c, "server1");
+	cr_assert_eq(compute_host_ping(c, "server1", &err), -KAIROS_ENOTFOUND);
+	compute_host_remove(c, "server1"); /* twice is harmless */
+	cr_assert_eq(compute_host_add(c, "server1", node_uri("server1"), &err), 0, "%s", err.message);
+	cr_assert_eq(compute_host_ping(c, "server1", &err), 0, "%s", err.message);
+	compute_destroy(c);
+}

@@ -180,11 +180,17 @@ struct kairos_http_response kairosd_fixture_request(struct kairosd_fixture *f, c
 						    bool is_admin, const char *content_type, const char *body,
 						    size_t len)
 {
+	return kairosd_fixture_request_as(f, is_admin ? f->token : NULL, method, path, content_type, body, len);
+}
+
+struct kairos_http_response kairosd_fixture_request_as(struct kairosd_fixture *f, const char *token,
+						       const char *method, const char *path,
+						       const char *content_type, const char *body, size_t len)
+{
 	struct kairos_http_response r;
 	struct kairos_error err;
 	kairos_error_clear(&err);
-	int rc = kairos_http_request(f->base_url, method, path, is_admin ? f->token : NULL, content_type, body, len,
-				     20000, &r, &err);
+	int rc = kairos_http_request(f->base_url, method, path, token, content_type, body, len, 20000, &r, &err);
 	cr_assert_eq(rc, 0, "%s %s: %s", method, path, err.message);
 	return r;
 }

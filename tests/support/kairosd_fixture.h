@@ -45,4 +45,9 @@ struct kairos_http_response kairosd_fixture_request(struct kairosd_fixture *f, c
 						    const char *path, bool is_admin, const char *content_type,
 						    const char *body, size_t len);
 
+/* The same with an explicit bearer TOKEN (NULL: none). */
+struct kairos_http_response kairosd_fixture_request_as(struct kairosd_fixture *f, const char *token,
+						       const char *method, const char *path,
+						       const char *content_type, const char *body, size_t len);
+
 #endif
