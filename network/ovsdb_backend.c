@@ -257,44 +257,101 @@ static int ovsdb_backend_ensure_port(struct network_backend *nb, const char *bri
 
 /* ---- queues -------------------------------------------------------------- */
 
-/*
- * Reads QoS QOS_UUID's queues map (*queues, borrowed from *results) and finds
- * the queue of RESERVATION in it: *queue_id / *queue_uuid (borrowed), or
- * *queue_uuid NULL when that reservation has no queue on this QoS.
- */
-static int lookup_reservation(struct ovsdb_backend *b, json_t *qos_uuid, const char *reservation, json_t **results,
-			      json_t **queues, json_t **queue_uuid, json_int_t *queue_id, struct kairos_error *err)
+static uint64_t parse_rate(const char *s)
 {
-	*queue_uuid = NULL;
-	*queue_id = -1;
-	int rc = read_txn(
-		b,
-		json_pack("[o, o]", op_select("QoS", where_eq("_uuid", json_incref(qos_uuid)), json_pack("[s]", "queues")),
-			  op_select("Queue",
-				    json_pack("[[s, s, [s, [[s, s]]]]]", "external_ids", "includes", "map",
-					      RESERVATION_KEY, reservation),
-				    json_pack("[s]", "_uuid"))),
-		results, err);
+	return s ? strtoull(s, NULL, 10) : 0;
+}
+
+/*
+ * What a reservation change is computed from: one QoS row, its queues and the
+ * reservation's queue in it. Everything borrowed lives in `results`.
+ */
+struct qos_view {
+	json_t *results;
+	json_t *qos_uuid;     /* ["uuid", ...] */
+	json_t *queues;       /* QoS.queues as read (a map value) */
+	json_t *other_config; /* QoS.other_config as read */
+	json_t *mine_uuid;    /* the reservation's Queue row, NULL if it has none here */
+	json_int_t mine_id;
+	uint64_t mine_max_bps;
+	uint64_t sum_max_bps; /* sum of max-rate over the QoS's queues */
+};
+
+static void qos_view_destroy(struct qos_view *v)
+{
+	json_decref(v->results);
+	memset(v, 0, sizeof(*v));
+}
+
+/*
+ * Reads QoS QOS_UUID and the Queue rows (all of them: there are few, and
+ * OVSDB has no "uuid in set" condition) and fills *v. -KAIROS_ECONFLICT if the
+ * QoS row vanished meanwhile.
+ */
+static int qos_view_read(struct ovsdb_backend *b, json_t *qos_uuid, const char *reservation, struct qos_view *v,
+			 struct kairos_error *err)
+{
+	memset(v, 0, sizeof(*v));
+	v->mine_id = -1;
+	int rc = read_txn(b,
+			  json_pack("[o, o]",
+				    op_select("QoS", where_eq("_uuid", json_incref(qos_uuid)),
+					      json_pack("[s, s]", "queues", "other_config")),
+				    op_select("Queue", json_array(), json_pack("[s, s, s]", "_uuid", "other_config", "external_ids"))),
+			  &v->results, err);
 	if (rc < 0)
 		return rc;
-	json_t *qrows = result_rows(*results, 0);
+	json_t *qrows = result_rows(v->results, 0);
 	if (json_array_size(qrows) == 0)
 		return kairos_error_set(err, KAIROS_ECONFLICT, "qos", "ovs QoS row vanished while reading it");
-	*queues = json_object_get(json_array_get(qrows, 0), "queues");
-	json_t *pairs = json_array_get(*queues, 1);
-	json_t *mine = result_rows(*results, 1);
+	v->qos_uuid = qos_uuid;
+	v->queues = json_object_get(json_array_get(qrows, 0), "queues");
+	v->other_config = json_object_get(json_array_get(qrows, 0), "other_config");
+	json_t *pairs = json_array_get(v->queues, 1);
+	json_t *all = result_rows(v->results, 1);
 	for (size_t i = 0; i < json_array_size(pairs); i++) {
 		json_t *pair = json_array_get(pairs, i);
-		for (size_t j = 0; j < json_array_size(mine); j++) {
-			json_t *u = json_object_get(json_array_get(mine, j), "_uuid");
-			if (json_equal(u, json_array_get(pair, 1))) {
-				*queue_uuid = u;
-				*queue_id = json_integer_value(json_array_get(pair, 0));
-				return 0;
+		for (size_t j = 0; j < json_array_size(all); j++) {
+			json_t *row = json_array_get(all, j);
+			json_t *u = json_object_get(row, "_uuid");
+			if (!json_equal(u, json_array_get(pair, 1)))
+				continue;
+			uint64_t max = parse_rate(ovsdb_map_get(json_object_get(row, "other_config"), "max-rate"));
+			const char *r = ovsdb_map_get(json_object_get(row, "external_ids"), RESERVATION_KEY);
+			v->sum_max_bps += max;
+			if (r && strcmp(r, reservation) == 0) {
+				v->mine_uuid = u;
+				v->mine_id = json_integer_value(json_array_get(pair, 0));
+				v->mine_max_bps = max;
 			}
 		}
 	}
 	return 0;
+}
+
+/* wait: the QoS's queues and other_config are still what V read. */
+static json_t *qos_view_guard(const struct qos_view *v)
+{
+	return op_wait_eq("QoS", where_eq("_uuid", json_incref(v->qos_uuid)), json_pack("[s, s]", "queues", "other_config"),
+			  json_pack("[{s:O, s:O}]", "queues", v->queues, "other_config", v->other_config));
+}
+
+/*
+ * mutate: QoS other_config:max-rate := TOTAL_BPS (removed when 0). The
+ * userspace datapath ignores OpenFlow set_queue (measured: every packet lands
+ * in the default class), so the root rate, the sum of the port's ceilings, is
+ * what actually bounds the port's egress on these machines.
+ */
+static json_t *qos_set_total(const struct qos_view *v, uint64_t total_bps)
+{
+	char total[32];
+	snprintf(total, sizeof(total), "%" PRIu64, total_bps);
+	json_t *mutations = json_pack("[[s, s, [s, [s]]]]", "other_config", "delete", "set", "max-rate");
+	if (total_bps)
+		json_array_append_new(mutations, json_pack("[s, s, [s, [[s, s]]]]", "other_config", "insert", "map",
+							   "max-rate", total));
+	return json_pack("{s:s, s:s, s:o, s:o}", "op", "mutate", "table", "QoS", "where",
+			 where_eq("_uuid", json_incref(v->qos_uuid)), "mutations", mutations);
 }
 
 /* The smallest queue number >= 1 not used in QUEUES (queue 0 is the port's default class). */
@@ -318,16 +375,79 @@ static json_t *queue_other_config(uint64_t min_rate_bps, uint64_t max_rate_bps)
 	return string_map2("max-rate", max_s, "min-rate", min_rate_bps ? min_s : NULL);
 }
 
-static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *bridge, const char *port,
-				       const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
-				       uint32_t *queue_id, struct kairos_error *err)
+static int check_reservation_args(const char *bridge, const char *port, const char *reservation,
+				  struct kairos_error *err)
 {
-	struct ovsdb_backend *b = backend_of(nb);
 	int rc = check_name("bridge", bridge, err);
 	if (rc == 0)
 		rc = check_name("port", port, err);
 	if (rc == 0)
 		rc = check_name("reservation", reservation, err);
+	return rc;
+}
+
+/* One attempt of reserve_queue: read, compute, write. */
+static int reserve_once(struct ovsdb_backend *b, const char *bridge, const char *port, const char *reservation,
+			uint64_t min_rate_bps, uint64_t max_rate_bps, json_int_t *id, struct kairos_error *err)
+{
+	json_t *results = NULL, *port_uuid, *qos, *ops = NULL;
+	struct qos_view v = {0};
+	int rc = lookup_port(b, bridge, port, &results, &port_uuid, &qos, err);
+	if (rc < 0)
+		goto out;
+	if (ovsdb_set_size(qos) == 0) {
+		/* First reservation on the port: Queue + QoS + Port.qos, guarded by "qos still empty". */
+		char total[32];
+		snprintf(total, sizeof(total), "%" PRIu64, max_rate_bps);
+		*id = 1;
+		ops = json_pack("[o, {s:s, s:s, s:{s:o, s:o}, s:s},"
+				" {s:s, s:s, s:{s:s, s:[s, [[I, o]]], s:o, s:o}, s:s}, {s:s, s:s, s:o, s:{s:o}}]",
+				op_wait_eq("Port", where_eq("_uuid", json_incref(port_uuid)), json_pack("[s]", "qos"),
+					   json_pack("[{s:[s, []]}]", "qos", "set")),
+				"op", "insert", "table", "Queue", "row", "other_config",
+				queue_other_config(min_rate_bps, max_rate_bps), "external_ids",
+				string_map2(RESERVATION_KEY, reservation, PORT_KEY, port), "uuid-name", "queue",
+				"op", "insert", "table", "QoS", "row", "type", "linux-htb", "queues", "map", *id,
+				ovsdb_named_uuid_new("queue"), "other_config", string_map2("max-rate", total, NULL, NULL),
+				"external_ids", string_map2(PORT_KEY, port, NULL, NULL), "uuid-name", "qos",
+				"op", "update", "table", "Port", "where", where_eq("_uuid", json_incref(port_uuid)), "row",
+				"qos", ovsdb_named_uuid_new("qos"));
+	} else {
+		rc = qos_view_read(b, ovsdb_set_at(qos, 0), reservation, &v, err);
+		if (rc < 0)
+			goto out;
+		if (v.mine_uuid) {
+			/* Same reservation again: new rates for its queue. */
+			*id = v.mine_id;
+			ops = json_pack("[o, {s:s, s:s, s:o, s:{s:o}}, o]", qos_view_guard(&v), "op", "update", "table",
+					"Queue", "where", where_eq("_uuid", json_incref(v.mine_uuid)), "row",
+					"other_config", queue_other_config(min_rate_bps, max_rate_bps),
+					qos_set_total(&v, v.sum_max_bps - v.mine_max_bps + max_rate_bps));
+		} else {
+			*id = free_queue_id(v.queues);
+			ops = json_pack("[o, {s:s, s:s, s:{s:o, s:o}, s:s}, {s:s, s:s, s:o, s:[[s, s, [s, [[I, o]]]]]}, o]",
+					qos_view_guard(&v), "op", "insert", "table", "Queue", "row", "other_config",
+					queue_other_config(min_rate_bps, max_rate_bps), "external_ids",
+					string_map2(RESERVATION_KEY, reservation, PORT_KEY, port), "uuid-name", "queue",
+					"op", "mutate", "table", "QoS", "where", where_eq("_uuid", json_incref(v.qos_uuid)),
+					"mutations", "queues", "insert", "map", *id, ovsdb_named_uuid_new("queue"),
+					qos_set_total(&v, v.sum_max_bps + max_rate_bps));
+		}
+	}
+	rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, NULL, NULL, err);
+out:
+	json_decref(ops);
+	qos_view_destroy(&v);
+	json_decref(results);
+	return rc;
+}
+
+static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *bridge, const char *port,
+				       const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
+				       uint32_t *queue_id, struct kairos_error *err)
+{
+	struct ovsdb_backend *b = backend_of(nb);
+	int rc = check_reservation_args(bridge, port, reservation, err);
 	if (rc < 0)
 		return rc;
 	if (max_rate_bps == 0 || min_rate_bps > max_rate_bps)
@@ -335,63 +455,9 @@ static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *b
 					"reservation %s: rates must satisfy 0 <= min <= max and max > 0 "
 					"(got min %" PRIu64 " bit/s, max %" PRIu64 " bit/s)",
 					reservation, min_rate_bps, max_rate_bps);
-
 	for (int attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-		json_t *results = NULL, *port_uuid, *qos, *ops = NULL, *res = NULL;
-		json_t *qresults = NULL, *queues = NULL, *queue_uuid = NULL;
-		json_int_t id = 1;
-		int update_at = -1; /* index of an update whose count must be 1 */
-		rc = lookup_port(b, bridge, port, &results, &port_uuid, &qos, err);
-		if (rc < 0)
-			goto next;
-		if (ovsdb_set_size(qos) == 0) {
-			/* First reservation on the port: Queue + QoS + Port.qos, guarded by "qos still empty". */
-			ops = json_pack(
-				"[o, {s:s, s:s, s:{s:o, s:o}, s:s},"
-				" {s:s, s:s, s:{s:s, s:[s, [[I, o]]], s:o}, s:s}, {s:s, s:s, s:o, s:{s:o}}]",
-				op_wait_eq("Port", where_eq("_uuid", json_incref(port_uuid)), json_pack("[s]", "qos"),
-					   json_pack("[{s:[s, []]}]", "qos", "set")),
-				"op", "insert", "table", "Queue", "row", "other_config",
-				queue_other_config(min_rate_bps, max_rate_bps), "external_ids",
-				string_map2(RESERVATION_KEY, reservation, PORT_KEY, port), "uuid-name", "queue",
-				"op", "insert", "table", "QoS", "row", "type", "linux-htb", "queues", "map", id,
-				ovsdb_named_uuid_new("queue"), "external_ids", string_map2(PORT_KEY, port, NULL, NULL),
-				"uuid-name", "qos",
-				"op", "update", "table", "Port", "where", where_eq("_uuid", json_incref(port_uuid)), "row",
-				"qos", ovsdb_named_uuid_new("qos"));
-		} else {
-			json_t *qos_uuid = ovsdb_set_at(qos, 0);
-			rc = lookup_reservation(b, qos_uuid, reservation, &qresults, &queues, &queue_uuid, &id, err);
-			if (rc < 0)
-				goto next;
-			if (queue_uuid) {
-				/* Same reservation again: new rates for its queue. */
-				ops = json_pack("[{s:s, s:s, s:o, s:{s:o}}]", "op", "update", "table", "Queue", "where",
-						where_eq("_uuid", json_incref(queue_uuid)), "row", "other_config",
-						queue_other_config(min_rate_bps, max_rate_bps));
-				update_at = 0;
-			} else {
-				id = free_queue_id(queues);
-				ops = json_pack(
-					"[o, {s:s, s:s, s:{s:o, s:o}, s:s}, {s:s, s:s, s:o, s:[[s, s, [s, [[I, o]]]]]}]",
-					op_wait_eq("QoS", where_eq("_uuid", json_incref(qos_uuid)),
-						   json_pack("[s]", "queues"), json_pack("[{s:O}]", "queues", queues)),
-					"op", "insert", "table", "Queue", "row", "other_config",
-					queue_other_config(min_rate_bps, max_rate_bps), "external_ids",
-					string_map2(RESERVATION_KEY, reservation, PORT_KEY, port), "uuid-name", "queue",
-					"op", "mutate", "table", "QoS", "where", where_eq("_uuid", json_incref(qos_uuid)),
-					"mutations", "queues", "insert", "map", id, ovsdb_named_uuid_new("queue"));
-			}
-		}
-		rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, &res, NULL, err);
-		if (rc == 0 && update_at >= 0 &&
-		    json_integer_value(json_object_get(json_array_get(res, (size_t)update_at), "count")) != 1)
-			rc = kairos_error_set(err, KAIROS_ECONFLICT, "reservation", "queue of %s vanished", reservation);
-	next:
-		json_decref(res);
-		json_decref(ops);
-		json_decref(qresults);
-		json_decref(results);
+		json_int_t id = -1;
+		rc = reserve_once(b, bridge, port, reservation, min_rate_bps, max_rate_bps, &id, err);
 		if (rc == 0) {
 			if (queue_id)
 				*queue_id = (uint32_t)id;
@@ -409,59 +475,61 @@ static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *b
 				reservation, CONFLICT_RETRIES);
 }
 
+/* One attempt of release_queue. *id receives the released queue number. */
+static int release_once(struct ovsdb_backend *b, const char *bridge, const char *port, const char *reservation,
+			json_int_t *id, struct kairos_error *err)
+{
+	json_t *results = NULL, *port_uuid, *qos, *ops = NULL;
+	struct qos_view v = {0};
+	int rc = lookup_port(b, bridge, port, &results, &port_uuid, &qos, err);
+	if (rc < 0)
+		goto out;
+	if (ovsdb_set_size(qos) == 0) {
+		rc = kairos_error_set(err, KAIROS_ENOTFOUND, "reservation",
+				      "no reservation %s on ovs port %s (the port has no QoS)", reservation, port);
+		goto out;
+	}
+	rc = qos_view_read(b, ovsdb_set_at(qos, 0), reservation, &v, err);
+	if (rc < 0)
+		goto out;
+	if (!v.mine_uuid) {
+		rc = kairos_error_set(err, KAIROS_ENOTFOUND, "reservation", "no reservation %s on ovs port %s",
+				      reservation, port);
+		goto out;
+	}
+	*id = v.mine_id;
+	if (json_array_size(json_array_get(v.queues, 1)) == 1) {
+		/* Last queue: detach the QoS from the port, then delete QoS before Queue (both root tables). */
+		ops = json_pack("[o, {s:s, s:s, s:o, s:{s:[s, []]}}, {s:s, s:s, s:o}, {s:s, s:s, s:o}]",
+				qos_view_guard(&v), "op", "update", "table", "Port", "where",
+				where_eq("_uuid", json_incref(port_uuid)), "row", "qos", "set",
+				"op", "delete", "table", "QoS", "where", where_eq("_uuid", json_incref(v.qos_uuid)),
+				"op", "delete", "table", "Queue", "where", where_eq("_uuid", json_incref(v.mine_uuid)));
+	} else {
+		ops = json_pack("[o, {s:s, s:s, s:o, s:[[s, s, [s, [[I, O]]]]]}, o, {s:s, s:s, s:o}]",
+				qos_view_guard(&v), "op", "mutate", "table", "QoS", "where",
+				where_eq("_uuid", json_incref(v.qos_uuid)), "mutations", "queues", "delete", "map", *id,
+				v.mine_uuid, qos_set_total(&v, v.sum_max_bps - v.mine_max_bps),
+				"op", "delete", "table", "Queue", "where", where_eq("_uuid", json_incref(v.mine_uuid)));
+	}
+	rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, NULL, NULL, err);
+out:
+	json_decref(ops);
+	qos_view_destroy(&v);
+	json_decref(results);
+	return rc;
+}
+
 static int ovsdb_backend_release_queue(struct network_backend *nb, const char *bridge, const char *port,
 				       const char *reservation, struct kairos_error *err)
 {
 	struct ovsdb_backend *b = backend_of(nb);
-	int rc = check_name("bridge", bridge, err);
-	if (rc == 0)
-		rc = check_name("port", port, err);
-	if (rc == 0)
-		rc = check_name("reservation", reservation, err);
+	int rc = check_reservation_args(bridge, port, reservation, err);
 	if (rc < 0)
 		return rc;
-
 	for (int attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-		json_t *results = NULL, *port_uuid, *qos, *ops = NULL;
-		json_t *qresults = NULL, *queues = NULL, *queue_uuid = NULL;
 		json_int_t id = -1;
-		rc = lookup_port(b, bridge, port, &results, &port_uuid, &qos, err);
-		if (rc < 0)
-			goto next;
-		if (ovsdb_set_size(qos) == 0) {
-			rc = kairos_error_set(err, KAIROS_ENOTFOUND, "reservation",
-					      "no reservation %s on ovs port %s (the port has no QoS)", reservation, port);
-			goto next;
-		}
-		json_t *qos_uuid = ovsdb_set_at(qos, 0);
-		rc = lookup_reservation(b, qos_uuid, reservation, &qresults, &queues, &queue_uuid, &id, err);
-		if (rc < 0)
-			goto next;
-		if (!queue_uuid) {
-			rc = kairos_error_set(err, KAIROS_ENOTFOUND, "reservation", "no reservation %s on ovs port %s",
-					      reservation, port);
-			goto next;
-		}
-		json_t *guard = op_wait_eq("QoS", where_eq("_uuid", json_incref(qos_uuid)), json_pack("[s]", "queues"),
-					   json_pack("[{s:O}]", "queues", queues));
-		if (json_array_size(json_array_get(queues, 1)) == 1) {
-			/* Last queue: detach the QoS from the port, then delete QoS before Queue. */
-			ops = json_pack("[o, {s:s, s:s, s:o, s:{s:[s, []]}}, {s:s, s:s, s:o}, {s:s, s:s, s:o}]", guard,
-					"op", "update", "table", "Port", "where",
-					where_eq("_uuid", json_incref(port_uuid)), "row", "qos", "set",
-					"op", "delete", "table", "QoS", "where", where_eq("_uuid", json_incref(qos_uuid)),
-					"op", "delete", "table", "Queue", "where", where_eq("_uuid", json_incref(queue_uuid)));
-		} else {
-			ops = json_pack("[o, {s:s, s:s, s:o, s:[[s, s, [s, [[I, O]]]]]}, {s:s, s:s, s:o}]", guard, "op",
-					"mutate", "table", "QoS", "where", where_eq("_uuid", json_incref(qos_uuid)),
-					"mutations", "queues", "delete", "map", id, queue_uuid,
-					"op", "delete", "table", "Queue", "where", where_eq("_uuid", json_incref(queue_uuid)));
-		}
-		rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, NULL, NULL, err);
-	next:
-		json_decref(ops);
-		json_decref(qresults);
-		json_decref(results);
+		rc = release_once(b, bridge, port, reservation, &id, err);
 		if (rc == 0) {
 			kairos_log(KAIROS_LOG_INFO, "ovs queue released", "backend=ovsdb port=%s reservation=%s queue=%lld",
 				   port, reservation, (long long)id);
@@ -480,11 +548,6 @@ static int cmp_queue(const void *a, const void *b)
 {
 	const struct network_queue *x = a, *y = b;
 	return x->queue_id < y->queue_id ? -1 : x->queue_id > y->queue_id;
-}
-
-static uint64_t parse_rate(const char *s)
-{
-	return s ? strtoull(s, NULL, 10) : 0;
 }
 
 static int ovsdb_backend_list_queues(struct network_backend *nb, const char *port, struct network_queue **out,

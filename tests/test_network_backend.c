@@ -197,6 +197,10 @@ Test(network_backend, two_reservations_on_one_port_are_both_kept)
 	cr_assert_eq(q1, 1);
 	cr_assert_eq(q2, 2);
 	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list QoS"), 1, "one QoS per port");
+	char *total = vsctl("--bare --columns=other_config list QoS");
+	cr_assert(strstr(total, "max-rate=\"150000000\"") || strstr(total, "max-rate=150000000"),
+		  "QoS max-rate is the sum of the ceilings: %s", total);
+	free(total);
 	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 2);
 
 	struct network_queue *q = NULL;
@@ -217,6 +221,9 @@ Test(network_backend, two_reservations_on_one_port_are_both_kept)
 	cr_assert_str_eq(q[0].reservation, "link-b");
 	free(q);
 	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 1, "the released queue row is deleted");
+	total = vsctl("--bare --columns=other_config list QoS");
+	cr_assert(strstr(total, "max-rate=\"100000000\"") || strstr(total, "max-rate=100000000"), "%s", total);
+	free(total);
 	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "link-c", 1000000, 2000000, &q3, &err), 0, "%s",
 		     err.message);
 	cr_assert_eq(q3, 1);
@@ -244,6 +251,9 @@ Test(network_backend, reserving_again_updates_rates_in_place)
 	cr_assert_eq(q[0].max_rate_bps, 70000000);
 	free(q);
 	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 1);
+	char *total = vsctl("--bare --columns=other_config list QoS");
+	cr_assert(strstr(total, "max-rate=\"70000000\"") || strstr(total, "max-rate=70000000"), "%s", total);
+	free(total);
 }
 
 Test(network_backend, same_reservation_on_two_ports_is_two_queues)

@@ -114,8 +114,15 @@ Test(network_vswitchd, reservation_becomes_htb_classes_and_release_removes_them)
 	cr_assert(wait_tc("tc class show dev vif1", "class htb 1:3 parent 1:fffe prio 0 rate 2Mbit ceil 4Mbit", 1, last,
 			  sizeof(last)),
 		  "queue 2 not installed: %s", last);
+	/* the root rate bounds the port: the sum of the ceilings */
+	cr_assert(wait_tc("tc class show dev vif1", "class htb 1:fffe root rate 54Mbit ceil 54Mbit", 1, last,
+			  sizeof(last)),
+		  "root class is not 50+4 Mbit/s: %s", last);
 
 	cr_assert_eq(network_release_queue(nb, "br-v", "vif1", "link-a", &err), 0, "%s", err.message);
+	cr_assert(wait_tc("tc class show dev vif1", "class htb 1:fffe root rate 4Mbit ceil 4Mbit", 1, last,
+			  sizeof(last)),
+		  "root class is not 4 Mbit/s after releasing link-a: %s", last);
 	cr_assert(wait_tc("tc class show dev vif1", "class htb 1:2 ", 0, last, sizeof(last)),
 		  "queue 1 still installed: %s", last);
 	cr_assert(wait_tc("tc class show dev vif1", "class htb 1:3 ", 1, last, sizeof(last)),
