@@ -114,6 +114,8 @@ static int tx_csum_off(const char *netns, const char *ifname)
 static void setup(void)
 {
 	struct kairos_error err;
+	if (geteuid() != 0)
+		cr_skip_test("needs root (network namespaces, tap devices)");
 	cr_assert_eq(ovs_fixture_start(&fx, 1), 0, "could not start ovsdb-server + ovs-vswitchd");
 	cr_assert_eq(network_backend_ovsdb_new(fx.remote, 3000, &nb, &err), 0, "%s", err.message);
 	snprintf(ns_a, sizeof(ns_a), "%s-a", fx.netns);

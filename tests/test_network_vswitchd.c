@@ -19,6 +19,8 @@ static struct network_backend *nb;
 static void setup(void)
 {
 	struct kairos_error err;
+	if (geteuid() != 0)
+		cr_skip_test("needs root (network namespaces, tap devices)");
 	cr_assert_eq(ovs_fixture_start(&fx, 1), 0, "could not start ovsdb-server + ovs-vswitchd");
 	cr_assert_eq(network_backend_ovsdb_new(fx.remote, 3000, &nb, &err), 0, "%s", err.message);
 }
