@@ -9,6 +9,7 @@
 #ifndef KAIROS_DB_H
 #define KAIROS_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -93,6 +94,74 @@ struct db_tenant {
  */
 int db_tenant_create(struct db *db, const char *name, struct db_tenant *out, char *token, size_t token_size,
 		     struct kairos_error *err);
+
+/* ---- VSNs and their SLA versions ------------------------------------------------ */
+
+/* Where one node (or replica) of an SLA version runs. */
+struct db_placement {
+	const char *node_iri;
+	int replica;
+	const char *host;
+	int core;
+	long priority;
+	bool has_priority;
+	const char *mode; /* normal, local, remote, local+remote */
+};
+
+/* Capacity held for an element of an SLA version. */
+struct db_reservation {
+	const char *element_iri;
+	const char *resource; /* "server1/core0", "server1.uplink", "lan", "server1:pool" ... */
+	const char *kind;     /* cpu, memory, bandwidth, disk, iops, throughput */
+	double amount;
+	const char *unit;
+};
+
+/* One SLA version, as decided: the terms (the VSN in the JSON form of SPEC §2), the
+ * bounds (JSON object), the availability figures, placements and reservations. */
+struct db_sla {
+	int version;
+	const char *terms_json;
+	const char *bounds_json;
+	double availability_target; /* < 0: none */
+	double availability_composed;
+	const struct db_placement *placements;
+	size_t n_placements;
+	const struct db_reservation *reservations;
+	size_t n_reservations;
+};
+
+/*
+ * Stores a newly admitted VSN with SLA version 1 (its placements and reservations and an
+ * "admitted" event) in one transaction. -KAIROS_ECONFLICT when the tenant already has a
+ * live VSN with that IRI. Nothing is stored on failure.
+ */
+int db_vsn_insert(struct db *db, const char *vsn_id, const char *tenant_id, const char *iri, const char *label,
+		  const char *content_type, const char *document, const char *model_json, const struct db_sla *sla,
+		  struct kairos_error *err);
+
+/*
+ * Renegotiation: in one transaction, the agreed version of VSN_ID becomes 'superseded'
+ * (its reservations released) and SLA->version (which must be the next one) becomes the
+ * agreed one with its placements and reservations; the VSN's document and model are
+ * replaced. -KAIROS_ECONFLICT when the stored version is not SLA->version - 1 (a
+ * concurrent change won).
+ */
+int db_vsn_renegotiate(struct db *db, const char *vsn_id, const char *content_type, const char *document,
+		       const char *model_json, const struct db_sla *sla, struct kairos_error *err);
+
+/* Marks VSN_ID deleted, its SLA released and its reservations released, in one
+ * transaction. -KAIROS_ENOTFOUND when it is not a live VSN of TENANT_ID (NULL: any). */
+int db_vsn_delete(struct db *db, const char *vsn_id, const char *tenant_id, struct kairos_error *err);
+
+/*
+ * The JSON documents of live VSNs: with VSN_ID one VSN (-KAIROS_ENOTFOUND when absent or
+ * not TENANT_ID's), else all of TENANT_ID's (NULL: every tenant's). Each element is
+ * {"id","tenant","iri","label","state","content_type","model","created_at","sla":{"version",
+ * "state","terms","bounds","availability":{"target","composed"}},"placement":{IRI:{"host",
+ * "core","priority","mode"}}}. *out is a new jansson array.
+ */
+int db_vsn_fetch(struct db *db, const char *tenant_id, const char *vsn_id, json_t **out, struct kairos_error *err);
 
 /* ---- hosts ----------------------------------------------------------------- */
 
