@@ -43,3 +43,12 @@ fuzz-vsn: fuzz-vsn-build
 	  grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' $(BUILD)/fuzz/fuzz_vsn_$$s.log; \
 	done
 fuzz: fuzz-vsn
+
+# ---- tests and benchmark: the generated-document helper of tests/vsn/ ----------------
+VSN_GEN_OBJ := $(BUILD)/obj/tests/vsn/gen.o
+$(foreach t,$(patsubst tests/%.c,%,$(wildcard tests/test_vsn_*.c)),$(eval $(BUILD)/tests/$(t): $(VSN_GEN_OBJ)))
+
+$(BUILD)/bench/bench_vsn: $(BUILD)/obj/bench/vsn/bench_vsn.o $(VSN_GEN_OBJ) $(call lib_files,vsn $(DEPS_vsn))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDLIBS)
+bench-build: $(BUILD)/bench/bench_vsn

@@ -387,6 +387,7 @@ struct vsn_doc *vsn_structure_build(struct vsn_validator *v)
 	struct vsn_subject sv;
 
 	doc->iri = term_string(v, v->vsn);
+	doc->triple_count = g->triple_count;
 	vsn_validator_subject(v, v->vsn, &sv, false);
 	int avail = prop_index(v, "availability");
 	if (sv.is_valid[avail]) {

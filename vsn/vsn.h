@@ -188,6 +188,7 @@ struct vsn_doc {
 	struct vsn_flow *flows;
 	size_t annotation_count;
 	char **annotations;
+	size_t triple_count; /* triples the document held (for metrics) */
 };
 
 /* Frees the document and everything it owns. doc may be NULL. */
