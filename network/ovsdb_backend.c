@@ -442,39 +442,6 @@ out:
 	return rc;
 }
 
-static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *bridge, const char *port,
-				       const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
-				       uint32_t *queue_id, struct kairos_error *err)
-{
-	struct ovsdb_backend *b = backend_of(nb);
-	int rc = check_reservation_args(bridge, port, reservation, err);
-	if (rc < 0)
-		return rc;
-	if (max_rate_bps == 0 || min_rate_bps > max_rate_bps)
-		return kairos_error_set(err, KAIROS_EINVAL, "max_rate_bps",
-					"reservation %s: rates must satisfy 0 <= min <= max and max > 0 "
-					"(got min %" PRIu64 " bit/s, max %" PRIu64 " bit/s)",
-					reservation, min_rate_bps, max_rate_bps);
-	for (int attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-		json_int_t id = -1;
-		rc = reserve_once(b, bridge, port, reservation, min_rate_bps, max_rate_bps, &id, err);
-		if (rc == 0) {
-			if (queue_id)
-				*queue_id = (uint32_t)id;
-			kairos_log(KAIROS_LOG_INFO, "ovs queue reserved",
-				   "backend=ovsdb port=%s reservation=%s queue=%lld min_bps=%" PRIu64 " max_bps=%" PRIu64,
-				   port, reservation, (long long)id, min_rate_bps, max_rate_bps);
-			return 0;
-		}
-		if (rc != -KAIROS_ECONFLICT)
-			return rc;
-		conflict_backoff(attempt);
-	}
-	return kairos_error_set(err, KAIROS_ECONFLICT, "port",
-				"ovs port %s kept changing: reservation %s not made after %d attempts", port,
-				reservation, CONFLICT_RETRIES);
-}
-
 /* One attempt of release_queue. *id receives the released queue number. */
 static int release_once(struct ovsdb_backend *b, const char *bridge, const char *port, const char *reservation,
 			json_int_t *id, struct kairos_error *err)
@@ -520,28 +487,62 @@ out:
 	return rc;
 }
 
-static int ovsdb_backend_release_queue(struct network_backend *nb, const char *bridge, const char *port,
-				       const char *reservation, struct kairos_error *err)
+/*
+ * Runs a reservation change (reserve when IS_RELEASE is 0) until its guarded
+ * transaction commits, recomputing it whenever another writer got in first.
+ * *id receives the queue number.
+ */
+static int queue_change_run(struct ovsdb_backend *b, int is_release, const char *bridge, const char *port,
+			    const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps, json_int_t *id,
+			    struct kairos_error *err)
 {
-	struct ovsdb_backend *b = backend_of(nb);
+	int rc = -KAIROS_ECONFLICT;
+	for (int attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+		*id = -1;
+		rc = is_release ? release_once(b, bridge, port, reservation, id, err)
+				: reserve_once(b, bridge, port, reservation, min_rate_bps, max_rate_bps, id, err);
+		if (rc != -KAIROS_ECONFLICT)
+			break;
+		conflict_backoff(attempt);
+	}
+	if (rc == -KAIROS_ECONFLICT)
+		return kairos_error_set(err, KAIROS_ECONFLICT, "port",
+					"ovs port %s kept changing: reservation %s not %s after %d attempts", port,
+					reservation, is_release ? "released" : "made", CONFLICT_RETRIES);
+	if (rc == 0)
+		kairos_log(KAIROS_LOG_INFO, is_release ? "ovs queue released" : "ovs queue reserved",
+			   "backend=ovsdb port=%s reservation=%s queue=%lld min_bps=%" PRIu64 " max_bps=%" PRIu64, port,
+			   reservation, (long long)*id, min_rate_bps, max_rate_bps);
+	return rc;
+}
+
+static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *bridge, const char *port,
+				       const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
+				       uint32_t *queue_id, struct kairos_error *err)
+{
 	int rc = check_reservation_args(bridge, port, reservation, err);
 	if (rc < 0)
 		return rc;
-	for (int attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-		json_int_t id = -1;
-		rc = release_once(b, bridge, port, reservation, &id, err);
-		if (rc == 0) {
-			kairos_log(KAIROS_LOG_INFO, "ovs queue released", "backend=ovsdb port=%s reservation=%s queue=%lld",
-				   port, reservation, (long long)id);
-			return 0;
-		}
-		if (rc != -KAIROS_ECONFLICT)
-			return rc;
-		conflict_backoff(attempt);
-	}
-	return kairos_error_set(err, KAIROS_ECONFLICT, "port",
-				"ovs port %s kept changing: reservation %s not released after %d attempts", port,
-				reservation, CONFLICT_RETRIES);
+	if (max_rate_bps == 0 || min_rate_bps > max_rate_bps)
+		return kairos_error_set(err, KAIROS_EINVAL, "max_rate_bps",
+					"reservation %s: rates must satisfy 0 <= min <= max and max > 0 "
+					"(got min %" PRIu64 " bit/s, max %" PRIu64 " bit/s)",
+					reservation, min_rate_bps, max_rate_bps);
+	json_int_t id = -1;
+	rc = queue_change_run(backend_of(nb), 0, bridge, port, reservation, min_rate_bps, max_rate_bps, &id, err);
+	if (rc == 0 && queue_id)
+		*queue_id = (uint32_t)id;
+	return rc;
+}
+
+static int ovsdb_backend_release_queue(struct network_backend *nb, const char *bridge, const char *port,
+				       const char *reservation, struct kairos_error *err)
+{
+	int rc = check_reservation_args(bridge, port, reservation, err);
+	if (rc < 0)
+		return rc;
+	json_int_t id = -1;
+	return queue_change_run(backend_of(nb), 1, bridge, port, reservation, 0, 0, &id, err);
 }
 
 static int cmp_queue(const void *a, const void *b)
