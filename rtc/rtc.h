@@ -336,4 +336,75 @@ int64_t rtc_curve_vdev(const struct rtc_curve *f, const struct rtc_curve *g);
 /* Smallest t with f(t) >= y (pseudo-inverse), RTC_CURVE_INF if never. */
 int64_t rtc_curve_inverse(const struct rtc_curve *f, int64_t y);
 
+/* ======================================================================== */
+/* Priority assignment (audsley.c) and reconfiguration planning (plan.c)     */
+/* ======================================================================== */
+
+struct rtc_priority_stats {
+	long checks;             /* oracle questions: incremental analyses run */
+	int rounds;              /* outer rounds over the resources (chains: fixed point) */
+};
+
+/*
+ * Audsley's optimal priority assignment (Audsley 1991; Davis & Burns 2011)
+ * with the RTC analysis as the oracle: from the lowest level up, a task takes
+ * the lowest free level when it meets its deadline (and the streams whose
+ * tasks on that resource are then all placed meet theirs) with every
+ * unassigned task of the resource above it.
+ *
+ * RESOURCE is the index of an fp resource, or -1 for every fp resource of M
+ * that carries tasks. On success (0) the `priority` of the tasks of M are
+ * rewritten (1 = highest; a replica gets its primary's number, SPEC §4; fp
+ * tasks of other resources may be renumbered, keeping their relative order)
+ * and M is schedulable. Otherwise M is left unchanged and the return is
+ * -KAIROS_ENOTFOUND (no feasible order: err names the resource and the level
+ * where no task fitted), -KAIROS_ECONFLICT (feasible orders exist per
+ * resource but replicas cannot keep their primaries' numbers), or
+ * -KAIROS_EINVAL (bad model or RESOURCE not fp). STATS may be NULL.
+ * Optimality (what is and is not guaranteed with chains): audsley.c.
+ */
+int rtc_priority_assign(struct rtc_model *m, int resource, struct rtc_priority_stats *stats,
+			struct kairos_error *err);
+
+struct rtc_plan_move {
+	int task;                /* task index in the model */
+	int from, to;            /* resource indices */
+};
+
+/* Search limits; zero fields take the defaults (RTC_PLAN_DEFAULT_*). */
+#define RTC_PLAN_DEFAULT_MAX_CONFIGS 200000L
+#define RTC_PLAN_DEFAULT_MAX_MOVES 8
+struct rtc_plan_options {
+	long max_configs;        /* configurations analysed before giving up */
+	int max_moves;           /* deepest iterative-deepening level */
+};
+
+struct rtc_plan {
+	bool is_feasible;        /* a configuration keeping every deadline was found */
+	bool is_budget_hit;      /* the search stopped at max_configs (or max_moves) */
+	struct rtc_plan_move *moves; /* owned, in task index order */
+	int nmoves;
+	int64_t min_slack;       /* ticks: min over tasks with deadlines of deadline - wcrt */
+	struct rtc_model *model; /* owned: the reconfigured model (failed resource is_down), when feasible */
+	struct rtc_result *result; /* owned: its analysis, when feasible */
+	long configs;            /* configurations analysed */
+	long resources_analysed; /* GPC resource analyses spent by the search */
+};
+
+/*
+ * Reconfiguration for the failure of resource FAILED (SPEC §4): the tasks on
+ * it move to host resources of the same kind, others may move too, network
+ * tasks never move, replica_of is kept in both directions, priorities are
+ * kept (a target fp resource holding the same priority number is not a
+ * candidate). Iterative deepening on the number of moves; among the feasible
+ * configurations with the fewest moves, the largest min_slack. OPT may be
+ * NULL. Returns 0 with *out set (look at ->is_feasible), or -KAIROS_EINVAL
+ * (bad model, FAILED out of range). Caller frees with rtc_plan_free.
+ */
+int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_plan_options *opt,
+		     struct rtc_plan **out, struct kairos_error *err);
+void rtc_plan_free(struct rtc_plan *p);
+/* SPEC §4 plan document {"feasible", "moves", "analysis"} (caller frees). */
+char *rtc_plan_to_json(const struct rtc_plan *p, const struct rtc_model *m);
+
 #endif
