@@ -367,8 +367,7 @@ Test(vsn_parse, syntax_errors_carry_line_and_column)
 	p = parse_bad("<?xml version=\"1.0\"?>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
 		      "<rdf:Description rdf:about=\"a\">\n</rdf:RDF>\n",
 		      VSN_SYNTAX_RDFXML, -KAIROS_ESYNTAX, NULL);
-	cr_assert_eq(p.items[0].line, 4);
-	cr_assert_gt(p.items[0].column, 0);
+	cr_assert_eq(p.items[0].line, 4); /* raptor's RDF/XML parser gives lines only */
 	vsn_problems_destroy(&p);
 
 	p = parse_bad("<a> <b> .\n", VSN_SYNTAX_NTRIPLES, -KAIROS_ESYNTAX, NULL);

@@ -293,6 +293,9 @@ static void jr_elements(struct json_reader *r, uint32_t vsn, json_t *top, const 
 				jr_add(r, s, r->rdf_type, jr_iri(r, VSN_NS, "StorageNode"));
 			else if (ts && iri_is_absolute(ts))
 				jr_add(r, s, r->rdf_type, jr_ref(r, ts));
+			else if (ts && id_is_valid(ts))
+				/* An unknown short type is reported as an unknown vsn: term. */
+				jr_add(r, s, r->rdf_type, jr_iri(r, VSN_NS, ts));
 			else if (t)
 				jr_problem(r, s, r->rdf_type, ts ? ts : "", "node type",
 					   "a node's \"type\" is \"compute\", \"storage\" or a class IRI");

@@ -302,8 +302,9 @@ static bool check_number(struct vsn_validator *v, const struct vsn_triple *t, in
 	}
 	if (!ok) {
 		vsn_validator_problem(v, t->s, t->p, t->o, rule, t->line,
-				      "vsn:%s is %s %s, out of range: the rule is %s", op->local,
-				      lit->value, unit, rule);
+				      "vsn:%s is %s%s%s, out of range: the rule is %s", op->local,
+				      lit->value, op->unit && strcmp(op->unit, "1") ? " " : "",
+				      op->unit && strcmp(op->unit, "1") ? op->unit : "", rule);
 		return false;
 	}
 	return true;
@@ -344,7 +345,10 @@ void vsn_validator_subject(struct vsn_validator *v, uint32_t s, struct vsn_subje
 			sv->obj[prop] = t->o;
 			sv->line[prop] = t->line;
 		}
-		if (report && !(mask & op->domain_bits))
+		/* A subject whose only types are unknown (a typo, reported as such) or the
+		 * abstract vsn:Node gets one problem about its type, not one per property. */
+		bool is_type_unclear = v->has_unknown_type[s] || mask == v->o->bit_node;
+		if (report && !(mask & op->domain_bits) && !is_type_unclear)
 			vsn_validator_problem(v, s, t->p, t->o, "domain", t->line,
 					      "vsn:%s applies to %s; %s is not one", op->local,
 					      op->domain_text, vsn_validator_name(v, s));
@@ -448,6 +452,7 @@ int vsn_graph_validate(const struct vsn_graph *g, const struct vsn_limits *limit
 	v.class_done = kairos_xcalloc(g->term_count, 1);
 	v.type_mask = kairos_xcalloc(g->term_count, sizeof(uint32_t));
 	v.subject_line = kairos_xcalloc(g->term_count, sizeof(int));
+	v.has_unknown_type = kairos_xcalloc(g->term_count, 1);
 	v.consumed = kairos_xcalloc(g->triple_count + 1, 1);
 	v.prop_term = kairos_xcalloc(v.o->prop_count, sizeof(uint32_t));
 	for (size_t i = 0; i < v.o->prop_count; i++)
@@ -466,8 +471,11 @@ int vsn_graph_validate(const struct vsn_graph *g, const struct vsn_limits *limit
 		if (t->p == v.rdf_type && t->p) {
 			uint32_t bits = class_meaning(&v, t->o);
 			v.type_mask[t->s] |= bits;
-			if (is_vsn_iri(g, t->o))
+			if (is_vsn_iri(g, t->o)) {
 				v.consumed[i] = 1;
+				if (!bits)
+					v.has_unknown_type[t->s] = 1;
+			}
 		}
 	}
 	free(pred_done);
@@ -487,6 +495,7 @@ int vsn_graph_validate(const struct vsn_graph *g, const struct vsn_limits *limit
 	free(v.class_done);
 	free(v.type_mask);
 	free(v.subject_line);
+	free(v.has_unknown_type);
 	free(v.consumed);
 	free(v.prop_term);
 	free(v.vsn_members);

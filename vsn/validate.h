@@ -25,6 +25,7 @@ struct vsn_validator {
 	uint8_t *class_done;
 	uint32_t *type_mask;   /* per subject: ontology classes it belongs to */
 	int *subject_line;     /* per subject: line of its first triple */
+	uint8_t *has_unknown_type; /* per subject: typed with an unknown vsn: class */
 	uint8_t *consumed;     /* per triple: the model uses it (not an annotation) */
 	uint32_t *prop_term;   /* per ontology property: its term id in g, 0 if unused */
 	uint32_t vsn;          /* the VirtualServiceNetwork subject, 0 if none */
