@@ -5,8 +5,10 @@
  * ovsdb-server started by the test. Includes the module's internal header on
  * purpose: the splitter is tested directly.
  */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,5 +420,49 @@ Test(network_ovsdb_server, stopped_server_does_not_hang_ping)
 	cr_assert_eq(ovs_fixture_resume(&fx), 0);
 	cr_assert_eq(network_ping(nb, &err), 0, "after SIGCONT: %s", err.message);
 	network_backend_destroy(nb2);
+	network_backend_destroy(nb);
+}
+
+Test(network_ovsdb_server, tcp_remote_works_like_unix)
+{
+	/* A free loopback port (tiny race with other processes, acceptable in a test). */
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in at = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(at);
+	cr_assert_eq(bind(s, (struct sockaddr *)&at, sizeof(at)), 0);
+	cr_assert_eq(getsockname(s, (struct sockaddr *)&at, &len), 0);
+	int port = ntohs(at.sin_port);
+	close(s);
+
+	char cmd[512], remote[64];
+	snprintf(cmd, sizeof(cmd), "ovs-appctl -t '%s/ovsdb-server.ctl' ovsdb-server/add-remote ptcp:%d:127.0.0.1 >/dev/null",
+		 fx.dir, port);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	snprintf(remote, sizeof(remote), "tcp:127.0.0.1:%d", port);
+
+	struct network_backend *nb = NULL;
+	struct kairos_error err;
+	cr_assert_eq(network_backend_ovsdb_new(remote, 2000, &nb, &err), 0, "%s", err.message);
+	int rc = -1;
+	for (int i = 0; i < 20 && rc != 0; i++) { /* the server opens the listener on its next loop */
+		rc = network_ping(nb, &err);
+		if (rc != 0)
+			usleep(50000);
+	}
+	cr_assert_eq(rc, 0, "%s", err.message);
+	cr_assert_eq(network_ensure_bridge(nb, "br-tcp", &err), 0, "%s", err.message);
+	char *out = ovs_fixture_vsctl(&fx, "list-br");
+	cr_assert_not_null(out);
+	cr_assert_str_eq(out, "br-tcp");
+	free(out);
+	network_backend_destroy(nb);
+
+	/* nobody listens on the port after stop: refused, at once */
+	cr_assert_eq(ovs_fixture_stop(&fx), 0);
+	cr_assert_eq(network_backend_ovsdb_new(remote, 2000, &nb, &err), 0);
+	long long t0 = now_ms();
+	cr_assert_eq(network_ping(nb, &err), -KAIROS_EBACKEND);
+	cr_assert_lt(now_ms() - t0, 1000);
+	cr_assert(strstr(err.message, "connect: Connection refused"), "%s", err.message);
 	network_backend_destroy(nb);
 }
