@@ -2,11 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
+
 static void usage(FILE *out)
 {
 	fputs("usage: kairosctl COMMAND [ARGS]\n"
 	      "\n"
-	      "No command is available in this build yet; see README.md.\n",
+	      "  vsn validate FILE [--json] [--format F]   validate a VSN document locally\n",
 	      out);
 }
 
@@ -16,6 +18,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (argc >= 3 && strcmp(argv[1], "vsn") == 0 && strcmp(argv[2], "validate") == 0)
+		return kairosctl_vsn_validate(argc - 2, argv + 2);
 	usage(stderr);
 	return 2;
 }

@@ -146,7 +146,8 @@ Test(vsn_corpus, problems_serialise_for_the_api_and_the_cli)
 			 "\"message\":\"vsn:bcetMs (2.5) is greater than vsn:wcetMs (2)\",\"line\":9}]");
 	char *lines = vsn_problems_to_text(&problems);
 	cr_assert_str_eq(lines, "line 9: semantic: vsn:bcetMs (2.5) is greater than vsn:wcetMs (2) "
-				"[rule: bcetMs <= wcetMs]\n");
+				"[rule: bcetMs <= wcetMs] [subject: https://t.example/v#a] "
+				"[property: https://w3id.org/kairos/vsn#bcetMs] [value: 2.5]\n");
 	free(json);
 	free(lines);
 	vsn_problems_destroy(&problems);

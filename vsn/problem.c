@@ -110,6 +110,12 @@ char *vsn_problems_to_text(const struct vsn_problems *problems)
 		kairos_buf_printf(&b, "%s: %s", kind_name(p->kind), p->message);
 		if (*p->rule)
 			kairos_buf_printf(&b, " [rule: %s]", p->rule);
+		if (*p->subject)
+			kairos_buf_printf(&b, " [subject: %s]", p->subject);
+		if (*p->property)
+			kairos_buf_printf(&b, " [property: %s]", p->property);
+		if (*p->value)
+			kairos_buf_printf(&b, " [value: %s]", p->value);
 		kairos_buf_puts(&b, "\n");
 	}
 	return kairos_buf_steal(&b);
