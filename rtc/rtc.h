@@ -348,8 +348,8 @@ struct rtc_priority_stats {
 /*
  * Audsley's optimal priority assignment (Audsley 1991; Davis & Burns 2011)
  * with the RTC analysis as the oracle: from the lowest level up, a task takes
- * the lowest free level when it meets its deadline (and the streams whose
- * tasks on that resource are then all placed meet theirs) with every
+ * the lowest free level when it meets its deadline (and its stream meets
+ * its own, when the whole stream runs on that resource) with every
  * unassigned task of the resource above it.
  *
  * RESOURCE is the index of an fp resource, or -1 for every fp resource of M
