@@ -41,6 +41,16 @@ int network_list_queues(struct network_backend *nb, const char *port, struct net
 	return nb->list_queues(nb, port, out, n_out, err);
 }
 
+int network_remove_port(struct network_backend *nb, const char *bridge, const char *port, struct kairos_error *err)
+{
+	return nb->remove_port(nb, bridge, port, err);
+}
+
+int network_remove_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
+{
+	return nb->remove_bridge(nb, bridge, err);
+}
+
 void network_backend_destroy(struct network_backend *nb)
 {
 	if (nb)

@@ -93,6 +93,20 @@ struct network_backend {
 	int (*list_queues)(struct network_backend *nb, const char *port, struct network_queue **out, size_t *n_out,
 			   struct kairos_error *err);
 
+	/*
+	 * Removes port PORT from BRIDGE together with its QoS and every Queue of
+	 * it (root tables: deleting only the port would leak them), in one
+	 * transaction. 0 if the port does not exist; -KAIROS_ENOTFOUND if it is on
+	 * another bridge.
+	 */
+	int (*remove_port)(struct network_backend *nb, const char *bridge, const char *port, struct kairos_error *err);
+
+	/*
+	 * Removes bridge BRIDGE with all its ports, interfaces, QoS and Queue rows,
+	 * in one transaction. 0 if it does not exist.
+	 */
+	int (*remove_bridge)(struct network_backend *nb, const char *bridge, struct kairos_error *err);
+
 	/* Releases the backend itself (not the reservations it made). */
 	void (*destroy)(struct network_backend *nb);
 };
@@ -119,6 +133,8 @@ int network_release_queue(struct network_backend *nb, const char *bridge, const 
 			  struct kairos_error *err);
 int network_list_queues(struct network_backend *nb, const char *port, struct network_queue **out, size_t *n_out,
 			struct kairos_error *err);
+int network_remove_port(struct network_backend *nb, const char *bridge, const char *port, struct kairos_error *err);
+int network_remove_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err);
 /* Calls nb->destroy; nb may be NULL. */
 void network_backend_destroy(struct network_backend *nb);
 

@@ -611,6 +611,138 @@ static int ovsdb_backend_list_queues(struct network_backend *nb, const char *por
 	return 0;
 }
 
+/* ---- removal ------------------------------------------------------------- */
+
+/* The row of ROWS whose _uuid is UUID, or NULL. */
+static json_t *find_row(json_t *rows, json_t *uuid)
+{
+	for (size_t i = 0; i < json_array_size(rows); i++)
+		if (json_equal(json_object_get(json_array_get(rows, i), "_uuid"), uuid))
+			return json_array_get(rows, i);
+	return NULL;
+}
+
+/*
+ * Appends to OPS what detaching PORT_ROW from its QoS needs: a guard that its
+ * qos (and the QoS's queues) are still as read, then the QoS and every Queue
+ * in it deleted (root tables: nothing else would). A port without QoS still gets
+ * the guard, so that a reservation made meanwhile is not leaked.
+ */
+static void append_port_cleanup(json_t *ops, json_t *port_row, json_t *qos_rows)
+{
+	json_t *port_uuid = json_object_get(port_row, "_uuid");
+	json_t *qos = json_object_get(port_row, "qos");
+	json_array_append_new(ops, op_wait_eq("Port", where_eq("_uuid", json_incref(port_uuid)), json_pack("[s]", "qos"),
+					      json_pack("[{s:O}]", "qos", qos)));
+	if (ovsdb_set_size(qos) == 0)
+		return;
+	json_t *qos_uuid = ovsdb_set_at(qos, 0);
+	json_t *queues = json_object_get(find_row(qos_rows, qos_uuid), "queues");
+	json_array_append_new(ops, op_wait_eq("QoS", where_eq("_uuid", json_incref(qos_uuid)), json_pack("[s]", "queues"),
+					      json_pack("[{s:O}]", "queues", queues ? queues : json_null())));
+	json_array_append_new(ops, json_pack("{s:s, s:s, s:o, s:{s:[s, []]}}", "op", "update", "table", "Port", "where",
+					     where_eq("_uuid", json_incref(port_uuid)), "row", "qos", "set"));
+	json_array_append_new(ops, json_pack("{s:s, s:s, s:o}", "op", "delete", "table", "QoS", "where",
+					     where_eq("_uuid", json_incref(qos_uuid))));
+	json_t *pairs = json_array_get(queues, 1);
+	for (size_t i = 0; i < json_array_size(pairs); i++)
+		json_array_append_new(ops, json_pack("{s:s, s:s, s:o}", "op", "delete", "table", "Queue", "where",
+						     where_eq("_uuid", json_incref(json_array_get(json_array_get(pairs, i), 1)))));
+}
+
+/*
+ * One attempt of remove_port (PORT != NULL) or remove_bridge (PORT == NULL).
+ * Reads the bridge, every port and every QoS, then writes one guarded
+ * transaction. The Port/Interface (and Bridge) rows are not deleted by name:
+ * once unreferenced, OVSDB garbage-collects them (non-root tables).
+ */
+static int remove_once(struct ovsdb_backend *b, const char *bridge, const char *port, struct kairos_error *err)
+{
+	json_t *results = NULL, *ops = NULL;
+	int rc = read_txn(b,
+			  json_pack("[o, o, o]",
+				    op_select("Bridge", where_eq("name", json_string(bridge)), json_pack("[s, s]", "_uuid", "ports")),
+				    op_select("Port", json_array(), json_pack("[s, s, s]", "_uuid", "name", "qos")),
+				    op_select("QoS", json_array(), json_pack("[s, s]", "_uuid", "queues"))),
+			  &results, err);
+	if (rc < 0)
+		return rc;
+	json_t *brow = json_array_get(result_rows(results, 0), 0);
+	json_t *prows = result_rows(results, 1), *qrows = result_rows(results, 2);
+	json_t *ports = json_object_get(brow, "ports");
+	json_t *bridge_uuid = json_object_get(brow, "_uuid");
+	ops = json_array();
+	if (port) {
+		json_t *prow = NULL;
+		for (size_t i = 0; i < json_array_size(prows) && !prow; i++) {
+			const char *name = json_string_value(json_object_get(json_array_get(prows, i), "name"));
+			if (name && strcmp(name, port) == 0)
+				prow = json_array_get(prows, i);
+		}
+		if (!prow)
+			goto out; /* already gone */
+		int is_mine = 0;
+		for (size_t i = 0; i < ovsdb_set_size(ports) && !is_mine; i++)
+			is_mine = json_equal(ovsdb_set_at(ports, i), json_object_get(prow, "_uuid"));
+		if (!is_mine) {
+			rc = kairos_error_set(err, KAIROS_ENOTFOUND, "port", "ovs port %s is not on bridge %s", port,
+					      bridge);
+			goto out;
+		}
+		append_port_cleanup(ops, prow, qrows);
+		json_array_append_new(ops, json_pack("{s:s, s:s, s:o, s:[[s, s, [s, [O]]]]}", "op", "mutate", "table",
+						     "Bridge", "where", where_eq("_uuid", json_incref(bridge_uuid)),
+						     "mutations", "ports", "delete", "set", json_object_get(prow, "_uuid")));
+	} else {
+		if (!brow)
+			goto out; /* already gone */
+		json_array_append_new(ops, op_wait_eq("Bridge", where_eq("_uuid", json_incref(bridge_uuid)),
+						      json_pack("[s]", "ports"), json_pack("[{s:O}]", "ports", ports)));
+		for (size_t i = 0; i < ovsdb_set_size(ports); i++) {
+			json_t *prow = find_row(prows, ovsdb_set_at(ports, i));
+			if (prow)
+				append_port_cleanup(ops, prow, qrows);
+		}
+		json_array_append_new(ops, json_pack("{s:s, s:s, s:[], s:[[s, s, [s, [O]]]]}", "op", "mutate", "table",
+						     "Open_vSwitch", "where", "mutations", "bridges", "delete", "set",
+						     bridge_uuid));
+	}
+	rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, NULL, NULL, err);
+out:
+	json_decref(ops);
+	json_decref(results);
+	return rc;
+}
+
+static int remove_run(struct ovsdb_backend *b, const char *bridge, const char *port, struct kairos_error *err)
+{
+	int rc = -KAIROS_ECONFLICT;
+	for (int attempt = 0; attempt < CONFLICT_RETRIES && rc == -KAIROS_ECONFLICT; attempt++) {
+		rc = remove_once(b, bridge, port, err);
+		if (rc == -KAIROS_ECONFLICT)
+			conflict_backoff(attempt);
+	}
+	if (rc == -KAIROS_ECONFLICT)
+		return kairos_error_set(err, KAIROS_ECONFLICT, "bridge", "ovs bridge %s kept changing: not removed after %d attempts",
+					bridge, CONFLICT_RETRIES);
+	return rc;
+}
+
+static int ovsdb_backend_remove_port(struct network_backend *nb, const char *bridge, const char *port,
+				     struct kairos_error *err)
+{
+	int rc = check_name("bridge", bridge, err);
+	if (rc == 0)
+		rc = check_name("port", port, err);
+	return rc < 0 ? rc : remove_run(backend_of(nb), bridge, port, err);
+}
+
+static int ovsdb_backend_remove_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
+{
+	int rc = check_name("bridge", bridge, err);
+	return rc < 0 ? rc : remove_run(backend_of(nb), bridge, NULL, err);
+}
+
 /* ---- lifecycle ----------------------------------------------------------- */
 
 static void ovsdb_backend_destroy(struct network_backend *nb)
@@ -637,6 +769,8 @@ int network_backend_ovsdb_new(const char *remote, int timeout_ms, struct network
 	b->nb.reserve_queue = ovsdb_backend_reserve_queue;
 	b->nb.release_queue = ovsdb_backend_release_queue;
 	b->nb.list_queues = ovsdb_backend_list_queues;
+	b->nb.remove_port = ovsdb_backend_remove_port;
+	b->nb.remove_bridge = ovsdb_backend_remove_bridge;
 	b->nb.destroy = ovsdb_backend_destroy;
 	*out = &b->nb;
 	return 0;

@@ -405,3 +405,61 @@ Test(network_backend, one_backend_shared_by_threads)
 	cr_assert_eq(n, 16);
 	free(q);
 }
+
+Test(network_backend, remove_port_takes_its_qos_and_queues_along)
+{
+	struct kairos_error err;
+	make_port("br0", "vif1");
+	make_port("br0", "vif2");
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l1", 1000000, 2000000, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l2", 1000000, 3000000, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif2", "l3", 1000000, 3000000, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(network_ensure_bridge(nb, "br1", &err), 0, "%s", err.message);
+	cr_assert_eq(network_remove_port(nb, "br1", "vif1", &err), -KAIROS_ENOTFOUND);
+	cr_assert(strstr(err.message, "not on bridge br1"), "%s", err.message);
+
+	cr_assert_eq(network_remove_port(nb, "br0", "vif1", &err), 0, "%s", err.message);
+	char *s = vsctl("list-ports br0");
+	cr_assert_str_eq(s, "vif2");
+	free(s);
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid find Interface name=vif1"), 0, "interface garbage-collected");
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list QoS"), 1, "only vif2's QoS is left");
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 1);
+	cr_assert_eq(network_remove_port(nb, "br0", "vif1", &err), 0, "removing again: %s", err.message);
+	struct network_queue *q = NULL;
+	size_t n = 0;
+	cr_assert_eq(network_list_queues(nb, "vif2", &q, &n, &err), 0, "%s", err.message);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(q[0].reservation, "l3");
+	free(q);
+}
+
+Test(network_backend, remove_bridge_leaves_no_row_behind)
+{
+	struct kairos_error err;
+	make_port("br0", "vif1");
+	make_port("br0", "vif2");
+	make_port("br1", "vif3");
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l1", 1000000, 2000000, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif2", "l2", 1000000, 3000000, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br1", "vif3", "l3", 1000000, 3000000, NULL, &err), 0, "%s", err.message);
+
+	cr_assert_eq(network_remove_bridge(nb, "br0", &err), 0, "%s", err.message);
+	char *s = vsctl("list-br");
+	cr_assert_str_eq(s, "br1");
+	free(s);
+	cr_assert_eq(vsctl_lines("--bare --columns=name list Port"), 2, "br1 and vif3 only");
+	cr_assert_eq(vsctl_lines("--bare --columns=name list Interface"), 2);
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list QoS"), 1);
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 1);
+	cr_assert_eq(network_remove_bridge(nb, "br0", &err), 0, "removing again: %s", err.message);
+
+	cr_assert_eq(network_remove_bridge(nb, "br1", &err), 0, "%s", err.message);
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Bridge"), 0);
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Port"), 0);
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Interface"), 0);
+	assert_no_qos_rows();
+	/* and the bridge can be made again */
+	cr_assert_eq(network_ensure_bridge(nb, "br0", &err), 0, "%s", err.message);
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Bridge"), 1);
+}
