@@ -450,8 +450,17 @@ int ovsdb_conn_call(struct ovsdb_conn *c, const char *method, json_t *params, js
 {
 	if (result)
 		*result = NULL;
-	pthread_mutex_lock(&c->mutex);
+	/*
+	 * The deadline starts now, not when the mutex is ours: with a frozen
+	 * server, callers queued behind each other must not wait N x timeout.
+	 */
 	long long deadline = now_ms() + c->timeout_ms;
+	struct timespec until = {.tv_sec = deadline / 1000, .tv_nsec = (deadline % 1000) * 1000000L};
+	int lrc = pthread_mutex_clocklock(&c->mutex, CLOCK_MONOTONIC, &until);
+	if (lrc != 0)
+		return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
+					"ovsdb %s: no answer to %s within %d ms (connection busy with another call)",
+					c->remote, method, c->timeout_ms);
 	long long id = c->next_id++;
 	json_t *req = NULL, *msg = NULL;
 	int rc = conn_ensure(c, deadline, err);

@@ -70,7 +70,8 @@ struct ovsdb_conn;
  * ovsdb_conn_free), or -KAIROS_EINVAL for a malformed remote.
  *
  * Thread safety: a mutex serialises calls, so one ovsdb_conn may be shared
- * by threads; calls from several threads simply wait for each other.
+ * by threads; calls from several threads wait for each other, but each
+ * call's timeout counts from its start (waiting for the mutex included).
  */
 int ovsdb_conn_new(const char *remote, int timeout_ms, struct ovsdb_conn **out, struct kairos_error *err);
 void ovsdb_conn_free(struct ovsdb_conn *c);

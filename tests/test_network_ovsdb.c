@@ -466,3 +466,47 @@ Test(network_ovsdb_server, tcp_remote_works_like_unix)
 	cr_assert(strstr(err.message, "connect: Connection refused"), "%s", err.message);
 	network_backend_destroy(nb);
 }
+
+struct pinger {
+	struct network_backend *nb;
+	long long took_ms;
+	int rc;
+	char message[768];
+};
+
+static void *pinger_run(void *arg)
+{
+	struct pinger *p = arg;
+	struct kairos_error err;
+	long long t0 = now_ms();
+	p->rc = network_ping(p->nb, &err);
+	p->took_ms = now_ms() - t0;
+	snprintf(p->message, sizeof(p->message), "%s", p->rc ? err.message : "");
+	return NULL;
+}
+
+Test(network_ovsdb_server, callers_queued_on_a_frozen_server_each_wait_one_timeout)
+{
+	struct network_backend *nb = NULL;
+	struct kairos_error err;
+	cr_assert_eq(network_backend_ovsdb_new(fx.remote, 600, &nb, &err), 0);
+	cr_assert_eq(network_ping(nb, &err), 0, "%s", err.message);
+	cr_assert_eq(ovs_fixture_pause(&fx), 0);
+	enum { N = 4 };
+	struct pinger p[N];
+	pthread_t th[N];
+	for (int i = 0; i < N; i++) {
+		p[i] = (struct pinger){.nb = nb};
+		pthread_create(&th[i], NULL, pinger_run, &p[i]);
+	}
+	for (int i = 0; i < N; i++)
+		pthread_join(th[i], NULL);
+	cr_assert_eq(ovs_fixture_resume(&fx), 0);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(p[i].rc, -KAIROS_EBACKEND);
+		cr_assert(strstr(p[i].message, "within 600 ms"), "%s", p[i].message);
+		cr_assert_lt(p[i].took_ms, 1000, "caller %d waited %lld ms", i, p[i].took_ms);
+	}
+	cr_assert_eq(network_ping(nb, &err), 0, "after SIGCONT: %s", err.message);
+	network_backend_destroy(nb);
+}
