@@ -389,6 +389,7 @@ struct rtc_plan {
 	struct rtc_result *result; /* owned: its analysis, when feasible */
 	long configs;            /* configurations analysed */
 	long resources_analysed; /* GPC resource analyses spent by the search */
+	char reason[256];        /* why there is no plan (empty when feasible) */
 };
 
 /*
