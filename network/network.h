@@ -122,6 +122,16 @@ struct network_backend {
 int network_backend_ovsdb_new(const char *remote, int timeout_ms, struct network_backend **out,
 			      struct kairos_error *err);
 
+/*
+ * The in-process test implementation: bridges, ports and reservations in
+ * memory, same contract (tests/test_network_contract.c) as the OVSDB backend.
+ * For tests only; kairosd never creates it. Release with network_backend_destroy.
+ */
+struct network_backend *network_backend_memory_new(void);
+/* Makes a backend from network_backend_memory_new fail every operation with
+ * -KAIROS_EBACKEND ("marked down") while IS_DOWN is non-zero. */
+void network_backend_memory_set_down(struct network_backend *nb, int is_down);
+
 /* Convenience wrappers: nb->op(nb, ...). */
 int network_ping(struct network_backend *nb, struct kairos_error *err);
 int network_ensure_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err);
