@@ -8,8 +8,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <inttypes.h>
 
+#include "network/internal.h"
 #include "network/network.h"
 
 struct mem_port {
@@ -32,16 +32,6 @@ struct memory_backend {
 static struct memory_backend *mem_of(struct network_backend *nb)
 {
 	return (struct memory_backend *)nb;
-}
-
-static int mem_check_name(const char *what, const char *s, struct kairos_error *err)
-{
-	if (!s || !*s)
-		return kairos_error_set(err, KAIROS_EINVAL, what, "%s must be a non-empty name", what);
-	if (strlen(s) > NETWORK_NAME_MAX)
-		return kairos_error_set(err, KAIROS_EINVAL, what, "%s is longer than %d bytes", what,
-					NETWORK_NAME_MAX);
-	return 0;
 }
 
 /* The caller holds the mutex in every function below until the ops. */
@@ -103,7 +93,7 @@ static int memory_ping(struct network_backend *nb, struct kairos_error *err)
 static int memory_ensure_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
 {
 	struct memory_backend *m = mem_of(nb);
-	int rc = mem_check_name("bridge", bridge, err);
+	int rc = network_check_name("bridge", bridge, err);
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&m->mutex);
@@ -121,9 +111,9 @@ static int memory_ensure_port(struct network_backend *nb, const char *bridge, co
 {
 	struct memory_backend *m = mem_of(nb);
 	(void)iface_type;
-	int rc = mem_check_name("bridge", bridge, err);
+	int rc = network_check_name("bridge", bridge, err);
 	if (rc == 0)
-		rc = mem_check_name("port", port, err);
+		rc = network_check_name("port", port, err);
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&m->mutex);
@@ -150,18 +140,11 @@ static int memory_reserve_queue(struct network_backend *nb, const char *bridge, 
 				uint32_t *queue_id, struct kairos_error *err)
 {
 	struct memory_backend *m = mem_of(nb);
-	int rc = mem_check_name("bridge", bridge, err);
+	int rc = network_check_names(bridge, port, reservation, err);
 	if (rc == 0)
-		rc = mem_check_name("port", port, err);
-	if (rc == 0)
-		rc = mem_check_name("reservation", reservation, err);
+		rc = network_check_rates(reservation, min_rate_bps, max_rate_bps, err);
 	if (rc < 0)
 		return rc;
-	if (max_rate_bps == 0 || min_rate_bps > max_rate_bps)
-		return kairos_error_set(err, KAIROS_EINVAL, "max_rate_bps",
-					"reservation %s: rates must satisfy 0 <= min <= max and max > 0 "
-					"(got min %" PRIu64 " bit/s, max %" PRIu64 " bit/s)",
-					reservation, min_rate_bps, max_rate_bps);
 	pthread_mutex_lock(&m->mutex);
 	struct mem_port *p = NULL;
 	if ((rc = mem_down(m, err)) < 0 || (rc = mem_port_on(m, bridge, port, &p, err)) < 0)
@@ -196,11 +179,7 @@ static int memory_release_queue(struct network_backend *nb, const char *bridge, 
 				const char *reservation, struct kairos_error *err)
 {
 	struct memory_backend *m = mem_of(nb);
-	int rc = mem_check_name("bridge", bridge, err);
-	if (rc == 0)
-		rc = mem_check_name("port", port, err);
-	if (rc == 0)
-		rc = mem_check_name("reservation", reservation, err);
+	int rc = network_check_names(bridge, port, reservation, err);
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&m->mutex);
@@ -221,19 +200,13 @@ out:
 	return rc;
 }
 
-static int cmp_queue_id(const void *a, const void *b)
-{
-	const struct network_queue *x = a, *y = b;
-	return x->queue_id < y->queue_id ? -1 : x->queue_id > y->queue_id;
-}
-
 static int memory_list_queues(struct network_backend *nb, const char *port, struct network_queue **out,
 			      size_t *n_out, struct kairos_error *err)
 {
 	struct memory_backend *m = mem_of(nb);
 	*out = NULL;
 	*n_out = 0;
-	int rc = mem_check_name("port", port, err);
+	int rc = network_check_name("port", port, err);
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&m->mutex);
@@ -247,7 +220,7 @@ static int memory_list_queues(struct network_backend *nb, const char *port, stru
 	if (p->n_queues) {
 		*out = kairos_xmalloc(p->n_queues * sizeof(**out));
 		memcpy(*out, p->queues, p->n_queues * sizeof(**out));
-		qsort(*out, p->n_queues, sizeof(**out), cmp_queue_id);
+		network_queues_sort(*out, p->n_queues);
 		*n_out = p->n_queues;
 	}
 out:
@@ -259,9 +232,9 @@ static int memory_remove_port(struct network_backend *nb, const char *bridge, co
 			      struct kairos_error *err)
 {
 	struct memory_backend *m = mem_of(nb);
-	int rc = mem_check_name("bridge", bridge, err);
+	int rc = network_check_name("bridge", bridge, err);
 	if (rc == 0)
-		rc = mem_check_name("port", port, err);
+		rc = network_check_name("port", port, err);
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&m->mutex);
@@ -280,7 +253,7 @@ static int memory_remove_port(struct network_backend *nb, const char *bridge, co
 static int memory_remove_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
 {
 	struct memory_backend *m = mem_of(nb);
-	int rc = mem_check_name("bridge", bridge, err);
+	int rc = network_check_name("bridge", bridge, err);
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&m->mutex);

@@ -5,6 +5,12 @@
  */
 #include "network/network.h"
 
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "network/internal.h"
+
 #include <math.h>
 
 int network_ping(struct network_backend *nb, struct kairos_error *err)
@@ -62,4 +68,47 @@ uint64_t network_mbps_to_bps(double mbps)
 	if (!(mbps > 0))
 		return 0;
 	return (uint64_t)llround(mbps * 1e6);
+}
+
+int network_check_name(const char *what, const char *s, struct kairos_error *err)
+{
+	if (!s || !*s)
+		return kairos_error_set(err, KAIROS_EINVAL, what, "%s must be a non-empty name", what);
+	if (strlen(s) > NETWORK_NAME_MAX)
+		return kairos_error_set(err, KAIROS_EINVAL, what, "%s is longer than %d bytes", what,
+					NETWORK_NAME_MAX);
+	return 0;
+}
+
+int network_check_names(const char *bridge, const char *port, const char *reservation, struct kairos_error *err)
+{
+	int rc = network_check_name("bridge", bridge, err);
+	if (rc == 0)
+		rc = network_check_name("port", port, err);
+	if (rc == 0)
+		rc = network_check_name("reservation", reservation, err);
+	return rc;
+}
+
+int network_check_rates(const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
+			struct kairos_error *err)
+{
+	if (max_rate_bps == 0 || min_rate_bps > max_rate_bps)
+		return kairos_error_set(err, KAIROS_EINVAL, "max_rate_bps",
+					"reservation %s: rates must satisfy 0 <= min <= max and max > 0 "
+					"(got min %" PRIu64 " bit/s, max %" PRIu64 " bit/s)",
+					reservation, min_rate_bps, max_rate_bps);
+	return 0;
+}
+
+static int cmp_queue_id(const void *a, const void *b)
+{
+	const struct network_queue *x = a, *y = b;
+	return x->queue_id < y->queue_id ? -1 : x->queue_id > y->queue_id;
+}
+
+void network_queues_sort(struct network_queue *q, size_t n)
+{
+	if (n > 1)
+		qsort(q, n, sizeof(*q), cmp_queue_id);
 }

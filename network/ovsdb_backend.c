@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "network/internal.h"
 #include "network/network.h"
 #include "network/ovsdb.h"
 
@@ -48,16 +49,6 @@ struct ovsdb_backend {
 static struct ovsdb_backend *backend_of(struct network_backend *nb)
 {
 	return (struct ovsdb_backend *)nb;
-}
-
-static int check_name(const char *what, const char *s, struct kairos_error *err)
-{
-	if (!s || !*s)
-		return kairos_error_set(err, KAIROS_EINVAL, what, "%s must be a non-empty name", what);
-	if (strlen(s) > NETWORK_NAME_MAX)
-		return kairos_error_set(err, KAIROS_EINVAL, what, "%s is longer than %d bytes", what,
-					NETWORK_NAME_MAX);
-	return 0;
 }
 
 /* ---- operation builders (RFC 7047 section 5.2) ---------------------------- */
@@ -127,7 +118,7 @@ static int ovsdb_backend_ping(struct network_backend *nb, struct kairos_error *e
 static int ovsdb_backend_ensure_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
 {
 	struct ovsdb_backend *b = backend_of(nb);
-	int rc = check_name("bridge", bridge, err);
+	int rc = network_check_name("bridge", bridge, err);
 	if (rc < 0)
 		return rc;
 
@@ -207,9 +198,9 @@ static int ovsdb_backend_ensure_port(struct network_backend *nb, const char *bri
 				     const char *iface_type, struct kairos_error *err)
 {
 	struct ovsdb_backend *b = backend_of(nb);
-	int rc = check_name("bridge", bridge, err);
+	int rc = network_check_name("bridge", bridge, err);
 	if (rc == 0)
-		rc = check_name("port", port, err);
+		rc = network_check_name("port", port, err);
 	if (rc < 0)
 		return rc;
 	for (int attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
@@ -375,17 +366,6 @@ static json_t *queue_other_config(uint64_t min_rate_bps, uint64_t max_rate_bps)
 	return string_map2("max-rate", max_s, "min-rate", min_rate_bps ? min_s : NULL);
 }
 
-static int check_reservation_args(const char *bridge, const char *port, const char *reservation,
-				  struct kairos_error *err)
-{
-	int rc = check_name("bridge", bridge, err);
-	if (rc == 0)
-		rc = check_name("port", port, err);
-	if (rc == 0)
-		rc = check_name("reservation", reservation, err);
-	return rc;
-}
-
 /* One attempt of reserve_queue: read, compute, write. */
 static int reserve_once(struct ovsdb_backend *b, const char *bridge, const char *port, const char *reservation,
 			uint64_t min_rate_bps, uint64_t max_rate_bps, json_int_t *id, struct kairos_error *err)
@@ -520,14 +500,11 @@ static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *b
 				       const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
 				       uint32_t *queue_id, struct kairos_error *err)
 {
-	int rc = check_reservation_args(bridge, port, reservation, err);
+	int rc = network_check_names(bridge, port, reservation, err);
 	if (rc < 0)
 		return rc;
-	if (max_rate_bps == 0 || min_rate_bps > max_rate_bps)
-		return kairos_error_set(err, KAIROS_EINVAL, "max_rate_bps",
-					"reservation %s: rates must satisfy 0 <= min <= max and max > 0 "
-					"(got min %" PRIu64 " bit/s, max %" PRIu64 " bit/s)",
-					reservation, min_rate_bps, max_rate_bps);
+	if ((rc = network_check_rates(reservation, min_rate_bps, max_rate_bps, err)) < 0)
+		return rc;
 	json_int_t id = -1;
 	rc = queue_change_run(backend_of(nb), 0, bridge, port, reservation, min_rate_bps, max_rate_bps, &id, err);
 	if (rc == 0 && queue_id)
@@ -538,17 +515,11 @@ static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *b
 static int ovsdb_backend_release_queue(struct network_backend *nb, const char *bridge, const char *port,
 				       const char *reservation, struct kairos_error *err)
 {
-	int rc = check_reservation_args(bridge, port, reservation, err);
+	int rc = network_check_names(bridge, port, reservation, err);
 	if (rc < 0)
 		return rc;
 	json_int_t id = -1;
 	return queue_change_run(backend_of(nb), 1, bridge, port, reservation, 0, 0, &id, err);
-}
-
-static int cmp_queue(const void *a, const void *b)
-{
-	const struct network_queue *x = a, *y = b;
-	return x->queue_id < y->queue_id ? -1 : x->queue_id > y->queue_id;
 }
 
 static int ovsdb_backend_list_queues(struct network_backend *nb, const char *port, struct network_queue **out,
@@ -557,7 +528,7 @@ static int ovsdb_backend_list_queues(struct network_backend *nb, const char *por
 	struct ovsdb_backend *b = backend_of(nb);
 	*out = NULL;
 	*n_out = 0;
-	int rc = check_name("port", port, err);
+	int rc = network_check_name("port", port, err);
 	if (rc < 0)
 		return rc;
 	json_t *results = NULL;
@@ -604,8 +575,7 @@ static int ovsdb_backend_list_queues(struct network_backend *nb, const char *por
 		}
 	}
 	json_decref(qresults);
-	if (n > 1)
-		qsort(q, n, sizeof(*q), cmp_queue);
+	network_queues_sort(q, n);
 	*out = q;
 	*n_out = n;
 	return 0;
@@ -731,15 +701,15 @@ static int remove_run(struct ovsdb_backend *b, const char *bridge, const char *p
 static int ovsdb_backend_remove_port(struct network_backend *nb, const char *bridge, const char *port,
 				     struct kairos_error *err)
 {
-	int rc = check_name("bridge", bridge, err);
+	int rc = network_check_name("bridge", bridge, err);
 	if (rc == 0)
-		rc = check_name("port", port, err);
+		rc = network_check_name("port", port, err);
 	return rc < 0 ? rc : remove_run(backend_of(nb), bridge, port, err);
 }
 
 static int ovsdb_backend_remove_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
 {
-	int rc = check_name("bridge", bridge, err);
+	int rc = network_check_name("bridge", bridge, err);
 	return rc < 0 ? rc : remove_run(backend_of(nb), bridge, NULL, err);
 }
 
