@@ -49,10 +49,19 @@ pid_of() {
 }
 
 # stop_daemon NAME: TERM, wait up to 5 s, then KILL; removes the pidfile.
+# ovs-vswitchd is first asked to `exit --cleanup`: killed, it would leave its tap
+# devices (ovs-netdev and one per bridge/internal port) behind in the namespace.
 stop_daemon() {
   local pid i
   pid=$(pid_of "$1")
-  if [ -n "$pid" ]; then
+  if [ -n "$pid" ] && [ "$1" = ovs-vswitchd ] && [ -S "$dir/ovs-vswitchd.ctl" ]; then
+    ovs-appctl -t "$dir/ovs-vswitchd.ctl" --timeout=5 exit --cleanup >/dev/null 2>&1 || true
+    for i in $(seq 1 50); do
+      alive "$pid" || break
+      sleep 0.1
+    done
+  fi
+  if [ -n "$pid" ] && alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
     for i in $(seq 1 50); do
       alive "$pid" || break
