@@ -6,12 +6,12 @@
  *   rate = host speed), with its WCET/BCET (reference-core units: the rate
  *   does the speed scaling) and its deadline.
  * - A link between nodes on different hosts is two tasks: on the source
- *   host's uplink (the NIC's egress, messageBytes*8 / uplink capacity) and on
- *   the LAN (the switch with its output port towards the target host: one fp
- *   server for the whole fabric, which serialises every cross-host message,
- *   at min(LAN capacity, target uplink capacity) so that a slow target port is
- *   never faster in the model than in reality). Both are fp, rate 1; each
- *   hop's deadline is the link's latencyMs and the search checks their sum.
+ *   host's uplink ("HOST.uplink": the NIC's egress, messageBytes*8 / uplink
+ *   capacity) and on the LAN switch's output port towards the target host
+ *   ("LAN/HOST": a store-and-forward, output-queued switch; messageBytes*8 /
+ *   min(LAN capacity, target uplink capacity)). Both are fp, rate 1; each
+ *   hop's deadline is the link's latencyMs, and the search checks their sum
+ *   for every admitted link (sched_links_ok), not only the new ones.
  *   The guaranteed bandwidth is reserved on the source uplink, the LAN and
  *   the target uplink. A link between co-located nodes costs no network
  *   time: no task.
@@ -249,9 +249,9 @@ static int emit_link(struct sched_builder *b, struct rtc_analysis *a, int *strea
 	if (hs == ht)
 		return 0;
 	bool is_home = b->link_home[l] == in_flow && b->link_hop[l][0] < 0;
-	int res[SCHED_HOPS] = {sched_uplink_resource(c, hs), c->lan_resource};
-	double lan = c->lan.capacity_mbps < c->hosts[ht].uplink_mbps ? c->lan.capacity_mbps : c->hosts[ht].uplink_mbps;
-	double cap[SCHED_HOPS] = {c->hosts[hs].uplink_mbps, lan};
+	int res[SCHED_HOPS] = {sched_uplink_resource(c, hs), sched_port_resource(c, ht)};
+	double port = c->lan.capacity_mbps < c->hosts[ht].uplink_mbps ? c->lan.capacity_mbps : c->hosts[ht].uplink_mbps;
+	double cap[SCHED_HOPS] = {c->hosts[hs].uplink_mbps, port};
 	bool has_dl = !b->is_relaxed && lk->latency_ms > 0;
 	for (int h = 0; h < SCHED_HOPS; h++) {
 		const struct rtc_model *m = rtc_analysis_model(a);

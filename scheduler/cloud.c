@@ -206,8 +206,8 @@ int sched_cloud_new(const struct sched_host *hosts, int n, const struct sched_la
 		r += hosts[i].cores;
 	}
 	c->uplink_base = r;
-	c->lan_resource = r + n;
-	c->nresources = r + n + 1;
+	c->port_base = r + n;
+	c->nresources = r + 2 * n;
 	c->lan.name = kairos_xstrdup(lan && lan->name ? lan->name : "lan");
 	c->lan.capacity_mbps = lan ? lan->capacity_mbps : 0;
 	*out = c;
@@ -386,8 +386,13 @@ struct rtc_model *sched_cloud_empty_model(const struct sched_cloud *c)
 		m->resources[r].kind = RTC_KIND_NETWORK;
 		m->resources[r].is_down = !c->hosts[h].is_up;
 	}
-	int r = rtc_model_add_resource(m, c->lan.name, RTC_POLICY_FP, NULL);
-	m->resources[r].kind = RTC_KIND_NETWORK;
+	for (int h = 0; h < c->nhosts; h++) {
+		kairos_buf_reset(&name);
+		kairos_buf_printf(&name, "%s/%s", c->lan.name, c->hosts[h].name);
+		int r = rtc_model_add_resource(m, kairos_buf_str(&name), RTC_POLICY_FP, NULL);
+		m->resources[r].kind = RTC_KIND_NETWORK;
+		m->resources[r].is_down = !c->hosts[h].is_up;
+	}
 	kairos_buf_destroy(&name);
 	return m;
 }
@@ -576,6 +581,30 @@ int sched_plan_bounds(const struct sched_cloud *c, const char *id, const struct 
 	return bounds_with(c, plan->others, id, prob, &plan->placement, b, err);
 }
 
+bool sched_links_ok(const struct sched_builder *b, int n, const struct rtc_analysis *a)
+{
+	const struct rtc_result *res = rtc_analysis_result(a);
+	for (int i = 0; i < n; i++) {
+		const struct sched_problem *p = b[i].prob;
+		for (int l = 0; p && l < p->nlinks; l++) {
+			if (!(p->links[l].latency_ms > 0) || b[i].link_hop[l][0] < 0)
+				continue;
+			int64_t sum = 0;
+			for (int h = 0; h < SCHED_HOPS; h++) {
+				int t = b[i].link_hop[l][h];
+				if (t < 0)
+					continue;
+				if (!res->tasks[t].is_bounded)
+					return false;
+				sum += res->tasks[t].wcrt;
+			}
+			if (sum > sched_ms_to_ticks(p->links[l].latency_ms))
+				return false;
+		}
+	}
+	return true;
+}
+
 bool sched_bounds_meet(const struct sched_problem *p, const struct sched_bounds *b)
 {
 	for (int i = 0; i < p->nnodes; i++) {
@@ -622,7 +651,8 @@ int sched_plan_verify(const struct sched_cloud *c, const struct sched_problem *p
 		return rc;
 	struct sched_bounds b;
 	sched_bounds_read(c, &bld[c->nentries], a, &plan->placement, &b);
-	int ok = rtc_analysis_result(a)->schedulable && sched_bounds_meet(prob, &b);
+	int ok = rtc_analysis_result(a)->schedulable && sched_bounds_meet(prob, &b) &&
+		 sched_links_ok(bld, c->nentries, a);
 	sched_bounds_destroy(&b);
 	sched_builders_free(c, bld);
 	rtc_analysis_free(a);

@@ -25,7 +25,7 @@ struct sched_cloud {
 	struct sched_lan lan;
 	int *core_base;             /* RTC resource index of core 0 of host h */
 	int uplink_base;            /* resource index of host 0's uplink */
-	int lan_resource;
+	int port_base;              /* resource index of the LAN's port towards host 0 */
 	int nresources;
 	struct sched_entry *entries;
 	int nentries, cap_entries;
@@ -90,6 +90,11 @@ static inline int sched_uplink_resource(const struct sched_cloud *c, int h)
 {
 	return c->uplink_base + h;
 }
+/* RTC resource index of the LAN switch's output port towards host H. */
+static inline int sched_port_resource(const struct sched_cloud *c, int h)
+{
+	return c->port_base + h;
+}
 
 /* Transmission time of BYTES at MBPS, in ticks (ms * 1e6), rounded up. */
 int64_t sched_transfer_ticks(int64_t bytes, double mbps);
@@ -107,13 +112,17 @@ double sched_node_availability(const struct sched_cloud *c, const struct sched_p
 double sched_problem_availability(const struct sched_cloud *c, const struct sched_problem *prob,
 				  const struct sched_placement *pl);
 
+/* Whether the analysis in A is acceptable (the search adds link latency sums to schedulability). */
+typedef bool (*sched_accept_fn)(void *ctx, const struct rtc_analysis *a);
+
 /*
  * Gives task T on its fp resource the priority position, among the others,
- * that keeps the analysis schedulable: tries every position (top first when
- * FROM_TOP). Returns 1 when one works (kept), 0 when none (T is left at the
- * position it had), negative on error.
+ * that makes ACCEPT (NULL: schedulable) true: tries every position (top first
+ * when FROM_TOP). Returns 1 when one works (kept), 0 when none (T is left at
+ * the position it had), negative on error.
  */
-int sched_priority_insert(struct rtc_analysis *a, int t, bool from_top, long *probes, struct kairos_error *err);
+int sched_priority_insert(struct rtc_analysis *a, int t, bool from_top, sched_accept_fn accept, void *ctx,
+			  long *probes, struct kairos_error *err);
 
 /* Lowest (largest number) / highest priority now used on resource R, or 0 when empty. */
 long sched_priority_lowest(const struct rtc_model *m, int r);
@@ -131,6 +140,8 @@ char *sched_cloud_suffix(const struct sched_cloud *c, const char *id, const stru
 int sched_cloud_build(const struct sched_cloud *c, const struct sched_placement *others,
 		      const struct sched_problem *prob, const struct sched_placement *pl, const char *suffix, struct rtc_analysis **a, struct sched_builder **b, struct kairos_error *err);
 void sched_builders_free(const struct sched_cloud *c, struct sched_builder *b);
+/* Whether every link of the problems of builders B[0..n) is within its latencyMs in A. */
+bool sched_links_ok(const struct sched_builder *b, int n, const struct rtc_analysis *a);
 /* Reads the bounds of the problem of builder BLD (placed at PL) out of analysis A. */
 void sched_bounds_read(const struct sched_cloud *c, const struct sched_builder *bld, const struct rtc_analysis *a,
 		       const struct sched_placement *pl, struct sched_bounds *b);

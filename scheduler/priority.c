@@ -102,7 +102,8 @@ static void renumber(struct rtc_analysis *a, int r, const int *v, int n)
 		rtc_analysis_task_move(a, v[j], r, (long)(j + 1) * SCHED_PRIO_GAP, NULL);
 }
 
-int sched_priority_insert(struct rtc_analysis *a, int t, bool from_top, long *probes, struct kairos_error *err)
+int sched_priority_insert(struct rtc_analysis *a, int t, bool from_top, sched_accept_fn accept, void *ctx,
+			  long *probes, struct kairos_error *err)
 {
 	const struct rtc_model *m = rtc_analysis_model(a);
 	int r = m->tasks[t].resource;
@@ -130,7 +131,7 @@ int sched_priority_insert(struct rtc_analysis *a, int t, bool from_top, long *pr
 			rc = urc;
 			break;
 		}
-		if (rtc_analysis_result(a)->schedulable)
+		if (accept ? accept(ctx, a) : rtc_analysis_result(a)->schedulable)
 			rc = 1;
 	}
 	if (rc == 0) {

@@ -106,8 +106,8 @@ struct sched_problem {
 
 /*
  * The hops of a link between two hosts: the source host's uplink, then the LAN
- * (the switch and its port towards the target host). The target uplink's
- * bandwidth is reserved too, but it is not a separate hop: see build.c.
+ * switch's port towards the target host (see build.c). Bandwidth is reserved
+ * on the source uplink, the LAN and the target uplink.
  */
 enum { SCHED_HOP_SRC_UPLINK, SCHED_HOP_LAN, SCHED_HOPS };
 
@@ -249,7 +249,8 @@ void sched_detached_free(struct sched_detached *d);
  * The RTC model of the whole admitted cloud plus, when PROB/PL are given, one
  * more problem with that placement (not admitted). Task names are node IRIs
  * (made unique with " [id]" when two VSNs use the same IRI), link hops are
- * "LINK@RESOURCE", resources "HOST/coreN", "HOST.uplink" and the LAN's name.
+ * "LINK@RESOURCE", resources "HOST/coreN", "HOST.uplink" and "LAN/HOST" (the
+ * LAN switch's port towards HOST).
  * Caller frees with rtc_model_free.
  */
 struct rtc_model *sched_cloud_model(const struct sched_cloud *c, const struct sched_problem *prob,

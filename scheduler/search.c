@@ -196,6 +196,14 @@ static int touched(const struct search *s, int from, int *v)
 	return n;
 }
 
+/* Schedulable, and every admitted link (and, strict, every new one) within its latency. */
+static bool accept(void *ctx, const struct rtc_analysis *a)
+{
+	struct search *s = ctx;
+	return rtc_analysis_result(a)->schedulable && sched_links_ok(s->b, s->c->nentries, a) &&
+	       (s->mode == SCHED_RELAXED || sched_links_ok(s->nb, 1, a));
+}
+
 /* Gives the tasks emitted since FROM priorities that keep the cloud schedulable. 1 / 0 / negative. */
 static int prioritise(struct search *s, int from)
 {
@@ -209,14 +217,15 @@ static int prioritise(struct search *s, int from)
 		for (int j = 0; j < nres && rc >= 0; j++)
 			rc = sched_priorities_assign(s->a, res[j], &s->st.analyses, s->err);
 		free(res);
-		return rc < 0 ? rc : rtc_analysis_result(s->a)->schedulable;
+		return rc < 0 ? rc : accept(s, s->a);
 	}
-	if (rtc_analysis_result(s->a)->schedulable) {
+	if (accept(s, s->a)) {
 		free(res);
 		return 1;
 	}
 	for (int e = from; e < s->nb->nemit; e++) {
-		rc = sched_priority_insert(s->a, s->nb->emit[e].task, s->mode == SCHED_RELAXED, &s->st.analyses, s->err);
+		rc = sched_priority_insert(s->a, s->nb->emit[e].task, s->mode == SCHED_RELAXED, accept, s,
+					   &s->st.analyses, s->err);
 		if (rc != 0) {
 			free(res);
 			return rc;
@@ -225,17 +234,19 @@ static int prioritise(struct search *s, int from)
 	for (int j = 0; j < nres && rc >= 0; j++)
 		rc = sched_priorities_assign(s->a, res[j], &s->st.analyses, s->err);
 	free(res);
-	return rc < 0 ? rc : rtc_analysis_result(s->a)->schedulable;
+	return rc < 0 ? rc : accept(s, s->a);
 }
 
 /* Strict end checks: every link's hops within its latency, availability targets. */
 static bool complete_ok(struct search *s)
 {
+	if (!sched_links_ok(s->b, s->c->nentries, s->a))
+		return false;
 	if (s->mode == SCHED_RELAXED)
 		return true;
 	struct sched_bounds bd;
 	sched_bounds_read(s->c, s->nb, s->a, &s->pl, &bd);
-	bool ok = sched_bounds_meet(s->p, &bd);
+	bool ok = sched_bounds_meet(s->p, &bd) && sched_links_ok(s->nb, 1, s->a);
 	sched_bounds_destroy(&bd);
 	return ok;
 }
