@@ -14,7 +14,8 @@
 /* 0, or -KAIROS_EINVAL (field WHAT) when S is NULL, empty or longer than NETWORK_NAME_MAX. */
 int network_check_name(const char *what, const char *s, struct kairos_error *err);
 /* Checks BRIDGE, PORT and RESERVATION, in that order. */
-int network_check_names(const char *bridge, const char *port, const char *reservation, struct kairos_error *err);
+int network_check_names(const char *bridge, const char *port, const char *reservation,
+			struct kairos_error *err);
 /* 0, or -KAIROS_EINVAL (field max_rate_bps) unless 0 <= min <= max and max > 0. */
 int network_check_rates(const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
 			struct kairos_error *err);

@@ -21,7 +21,7 @@ struct mem_port {
 
 struct memory_backend {
 	struct network_backend nb; /* first: the public face */
-	pthread_mutex_t mutex;     /* guards everything below */
+	pthread_mutex_t mutex;	   /* guards everything below */
 	int is_down;
 	char **bridges;
 	size_t n_bridges;
@@ -53,22 +53,26 @@ static struct mem_port *mem_find_port(struct memory_backend *m, const char *name
 
 static int mem_down(struct memory_backend *m, struct kairos_error *err)
 {
-	return m->is_down ? kairos_error_set(err, KAIROS_EBACKEND, "network", "memory network backend: marked down")
+	return m->is_down ? kairos_error_set(err, KAIROS_EBACKEND, "network",
+					     "memory network backend: marked down")
 			  : 0;
 }
 
 /* Finds PORT on BRIDGE; -KAIROS_ENOTFOUND naming what is missing. */
-static int mem_port_on(struct memory_backend *m, const char *bridge, const char *port, struct mem_port **out,
-		       struct kairos_error *err)
+static int mem_port_on(struct memory_backend *m, const char *bridge, const char *port,
+		       struct mem_port **out, struct kairos_error *err)
 {
 	*out = NULL;
 	if (mem_find_bridge(m, bridge) < 0)
-		return kairos_error_set(err, KAIROS_ENOTFOUND, "bridge", "bridge %s does not exist", bridge);
+		return kairos_error_set(err, KAIROS_ENOTFOUND, "bridge", "bridge %s does not exist",
+					bridge);
 	struct mem_port *p = mem_find_port(m, port);
 	if (!p)
-		return kairos_error_set(err, KAIROS_ENOTFOUND, "port", "port %s does not exist", port);
+		return kairos_error_set(err, KAIROS_ENOTFOUND, "port", "port %s does not exist",
+					port);
 	if (strcmp(p->bridge, bridge) != 0)
-		return kairos_error_set(err, KAIROS_ENOTFOUND, "port", "port %s is not on bridge %s", port, bridge);
+		return kairos_error_set(err, KAIROS_ENOTFOUND, "port",
+					"port %s is not on bridge %s", port, bridge);
 	*out = p;
 	return 0;
 }
@@ -90,7 +94,8 @@ static int memory_ping(struct network_backend *nb, struct kairos_error *err)
 	return rc;
 }
 
-static int memory_ensure_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
+static int memory_ensure_bridge(struct network_backend *nb, const char *bridge,
+				struct kairos_error *err)
 {
 	struct memory_backend *m = mem_of(nb);
 	int rc = network_check_name("bridge", bridge, err);
@@ -121,14 +126,17 @@ static int memory_ensure_port(struct network_backend *nb, const char *bridge, co
 	if ((rc = mem_down(m, err)) < 0)
 		goto out;
 	if (mem_find_bridge(m, bridge) < 0) {
-		rc = kairos_error_set(err, KAIROS_ENOTFOUND, "bridge", "bridge %s does not exist", bridge);
+		rc = kairos_error_set(err, KAIROS_ENOTFOUND, "bridge", "bridge %s does not exist",
+				      bridge);
 	} else if ((p = mem_find_port(m, port))) {
 		if (strcmp(p->bridge, bridge) != 0)
-			rc = kairos_error_set(err, KAIROS_ECONFLICT, "port", "port %s exists on another bridge than %s",
-					      port, bridge);
+			rc = kairos_error_set(err, KAIROS_ECONFLICT, "port",
+					      "port %s exists on another bridge than %s", port,
+					      bridge);
 	} else {
 		m->ports = kairos_xrealloc(m->ports, (m->n_ports + 1) * sizeof(*m->ports));
-		m->ports[m->n_ports++] = (struct mem_port){.name = kairos_xstrdup(port), .bridge = kairos_xstrdup(bridge)};
+		m->ports[m->n_ports++] = (struct mem_port){.name = kairos_xstrdup(port),
+							   .bridge = kairos_xstrdup(bridge)};
 	}
 out:
 	pthread_mutex_unlock(&m->mutex);
@@ -136,8 +144,8 @@ out:
 }
 
 static int memory_reserve_queue(struct network_backend *nb, const char *bridge, const char *port,
-				const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
-				uint32_t *queue_id, struct kairos_error *err)
+				const char *reservation, uint64_t min_rate_bps,
+				uint64_t max_rate_bps, uint32_t *queue_id, struct kairos_error *err)
 {
 	struct memory_backend *m = mem_of(nb);
 	int rc = network_check_names(bridge, port, reservation, err);
@@ -186,7 +194,8 @@ static int memory_release_queue(struct network_backend *nb, const char *bridge, 
 	struct mem_port *p = NULL;
 	if ((rc = mem_down(m, err)) < 0 || (rc = mem_port_on(m, bridge, port, &p, err)) < 0)
 		goto out;
-	rc = kairos_error_set(err, KAIROS_ENOTFOUND, "reservation", "no reservation %s on port %s", reservation, port);
+	rc = kairos_error_set(err, KAIROS_ENOTFOUND, "reservation", "no reservation %s on port %s",
+			      reservation, port);
 	for (size_t i = 0; i < p->n_queues; i++) {
 		if (strcmp(p->queues[i].reservation, reservation) == 0) {
 			p->queues[i] = p->queues[--p->n_queues];
@@ -200,8 +209,8 @@ out:
 	return rc;
 }
 
-static int memory_list_queues(struct network_backend *nb, const char *port, struct network_queue **out,
-			      size_t *n_out, struct kairos_error *err)
+static int memory_list_queues(struct network_backend *nb, const char *port,
+			      struct network_queue **out, size_t *n_out, struct kairos_error *err)
 {
 	struct memory_backend *m = mem_of(nb);
 	*out = NULL;
@@ -214,7 +223,8 @@ static int memory_list_queues(struct network_backend *nb, const char *port, stru
 	if ((rc = mem_down(m, err)) < 0)
 		goto out;
 	if (!(p = mem_find_port(m, port))) {
-		rc = kairos_error_set(err, KAIROS_ENOTFOUND, "port", "port %s does not exist", port);
+		rc =
+		    kairos_error_set(err, KAIROS_ENOTFOUND, "port", "port %s does not exist", port);
 		goto out;
 	}
 	if (p->n_queues) {
@@ -241,8 +251,8 @@ static int memory_remove_port(struct network_backend *nb, const char *bridge, co
 	struct mem_port *p;
 	if ((rc = mem_down(m, err)) == 0 && (p = mem_find_port(m, port))) {
 		if (strcmp(p->bridge, bridge) != 0)
-			rc = kairos_error_set(err, KAIROS_ENOTFOUND, "port", "port %s is not on bridge %s", port,
-					      bridge);
+			rc = kairos_error_set(err, KAIROS_ENOTFOUND, "port",
+					      "port %s is not on bridge %s", port, bridge);
 		else
 			mem_port_delete(m, p);
 	}
@@ -250,7 +260,8 @@ static int memory_remove_port(struct network_backend *nb, const char *bridge, co
 	return rc;
 }
 
-static int memory_remove_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
+static int memory_remove_bridge(struct network_backend *nb, const char *bridge,
+				struct kairos_error *err)
 {
 	struct memory_backend *m = mem_of(nb);
 	int rc = network_check_name("bridge", bridge, err);

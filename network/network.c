@@ -23,31 +23,34 @@ int network_ensure_bridge(struct network_backend *nb, const char *bridge, struct
 	return nb->ensure_bridge(nb, bridge, err);
 }
 
-int network_ensure_port(struct network_backend *nb, const char *bridge, const char *port, const char *iface_type,
-			struct kairos_error *err)
+int network_ensure_port(struct network_backend *nb, const char *bridge, const char *port,
+			const char *iface_type, struct kairos_error *err)
 {
 	return nb->ensure_port(nb, bridge, port, iface_type, err);
 }
 
-int network_reserve_queue(struct network_backend *nb, const char *bridge, const char *port, const char *reservation,
-			  uint64_t min_rate_bps, uint64_t max_rate_bps, uint32_t *queue_id, struct kairos_error *err)
+int network_reserve_queue(struct network_backend *nb, const char *bridge, const char *port,
+			  const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
+			  uint32_t *queue_id, struct kairos_error *err)
 {
-	return nb->reserve_queue(nb, bridge, port, reservation, min_rate_bps, max_rate_bps, queue_id, err);
+	return nb->reserve_queue(nb, bridge, port, reservation, min_rate_bps, max_rate_bps,
+				 queue_id, err);
 }
 
-int network_release_queue(struct network_backend *nb, const char *bridge, const char *port, const char *reservation,
-			  struct kairos_error *err)
+int network_release_queue(struct network_backend *nb, const char *bridge, const char *port,
+			  const char *reservation, struct kairos_error *err)
 {
 	return nb->release_queue(nb, bridge, port, reservation, err);
 }
 
-int network_list_queues(struct network_backend *nb, const char *port, struct network_queue **out, size_t *n_out,
-			struct kairos_error *err)
+int network_list_queues(struct network_backend *nb, const char *port, struct network_queue **out,
+			size_t *n_out, struct kairos_error *err)
 {
 	return nb->list_queues(nb, port, out, n_out, err);
 }
 
-int network_remove_port(struct network_backend *nb, const char *bridge, const char *port, struct kairos_error *err)
+int network_remove_port(struct network_backend *nb, const char *bridge, const char *port,
+			struct kairos_error *err)
 {
 	return nb->remove_port(nb, bridge, port, err);
 }
@@ -73,14 +76,16 @@ uint64_t network_mbps_to_bps(double mbps)
 int network_check_name(const char *what, const char *s, struct kairos_error *err)
 {
 	if (!s || !*s)
-		return kairos_error_set(err, KAIROS_EINVAL, what, "%s must be a non-empty name", what);
+		return kairos_error_set(err, KAIROS_EINVAL, what, "%s must be a non-empty name",
+					what);
 	if (strlen(s) > NETWORK_NAME_MAX)
-		return kairos_error_set(err, KAIROS_EINVAL, what, "%s is longer than %d bytes", what,
-					NETWORK_NAME_MAX);
+		return kairos_error_set(err, KAIROS_EINVAL, what, "%s is longer than %d bytes",
+					what, NETWORK_NAME_MAX);
 	return 0;
 }
 
-int network_check_names(const char *bridge, const char *port, const char *reservation, struct kairos_error *err)
+int network_check_names(const char *bridge, const char *port, const char *reservation,
+			struct kairos_error *err)
 {
 	int rc = network_check_name("bridge", bridge, err);
 	if (rc == 0)
@@ -94,10 +99,11 @@ int network_check_rates(const char *reservation, uint64_t min_rate_bps, uint64_t
 			struct kairos_error *err)
 {
 	if (max_rate_bps == 0 || min_rate_bps > max_rate_bps)
-		return kairos_error_set(err, KAIROS_EINVAL, "max_rate_bps",
-					"reservation %s: rates must satisfy 0 <= min <= max and max > 0 "
-					"(got min %" PRIu64 " bit/s, max %" PRIu64 " bit/s)",
-					reservation, min_rate_bps, max_rate_bps);
+		return kairos_error_set(
+		    err, KAIROS_EINVAL, "max_rate_bps",
+		    "reservation %s: rates must satisfy 0 <= min <= max and max > 0 "
+		    "(got min %" PRIu64 " bit/s, max %" PRIu64 " bit/s)",
+		    reservation, min_rate_bps, max_rate_bps);
 	return 0;
 }
 

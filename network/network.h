@@ -25,10 +25,11 @@
 
 /* One egress reservation on a port, as read back by list_queues. */
 struct network_queue {
-	uint32_t queue_id;                   /* OVS queue number on the port (>= 1) */
-	char reservation[NETWORK_NAME_MAX + 1]; /* the caller's reservation id ("" if not Kairos') */
-	uint64_t min_rate_bps;               /* guaranteed rate, bit/s */
-	uint64_t max_rate_bps;               /* ceiling, bit/s (0: none) */
+	uint32_t queue_id; /* OVS queue number on the port (>= 1) */
+	char
+	    reservation[NETWORK_NAME_MAX + 1]; /* the caller's reservation id ("" if not Kairos') */
+	uint64_t min_rate_bps;		       /* guaranteed rate, bit/s */
+	uint64_t max_rate_bps;		       /* ceiling, bit/s (0: none) */
 };
 
 /*
@@ -52,7 +53,8 @@ struct network_backend {
 	 * port/interface of the same name, referenced from the root row), in one
 	 * transaction. Idempotent: an existing bridge is left as it is.
 	 */
-	int (*ensure_bridge)(struct network_backend *nb, const char *bridge, struct kairos_error *err);
+	int (*ensure_bridge)(struct network_backend *nb, const char *bridge,
+			     struct kairos_error *err);
 
 	/*
 	 * Makes port PORT exist on BRIDGE with one interface of the same name and
@@ -60,8 +62,8 @@ struct network_backend {
 	 * "internal": a device OVS creates). Idempotent. -KAIROS_ENOTFOUND if
 	 * the bridge does not exist; -KAIROS_ECONFLICT if the port is on another bridge.
 	 */
-	int (*ensure_port)(struct network_backend *nb, const char *bridge, const char *port, const char *iface_type,
-			   struct kairos_error *err);
+	int (*ensure_port)(struct network_backend *nb, const char *bridge, const char *port,
+			   const char *iface_type, struct kairos_error *err);
 
 	/*
 	 * Reserves egress bandwidth on PORT of BRIDGE for reservation RESERVATION:
@@ -73,25 +75,25 @@ struct network_backend {
 	 * traffic is steered (OpenFlow set_queue). -KAIROS_ENOTFOUND if the port is
 	 * not on the bridge, -KAIROS_EINVAL for bad rates or names.
 	 */
-	int (*reserve_queue)(struct network_backend *nb, const char *bridge, const char *port, const char *reservation,
-			     uint64_t min_rate_bps, uint64_t max_rate_bps, uint32_t *queue_id,
-			     struct kairos_error *err);
+	int (*reserve_queue)(struct network_backend *nb, const char *bridge, const char *port,
+			     const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
+			     uint32_t *queue_id, struct kairos_error *err);
 
 	/*
 	 * Releases reservation RESERVATION on PORT of BRIDGE: deletes its queue,
 	 * and the port's QoS too when no queue is left, in one transaction (nothing
 	 * is left behind). -KAIROS_ENOTFOUND if no such reservation is on the port.
 	 */
-	int (*release_queue)(struct network_backend *nb, const char *bridge, const char *port, const char *reservation,
-			     struct kairos_error *err);
+	int (*release_queue)(struct network_backend *nb, const char *bridge, const char *port,
+			     const char *reservation, struct kairos_error *err);
 
 	/*
 	 * Reads back the queues of PORT's QoS, sorted by queue_id. On success *out
 	 * is an array of *n_out entries the caller frees with free() (NULL when 0).
 	 * -KAIROS_ENOTFOUND if the port does not exist.
 	 */
-	int (*list_queues)(struct network_backend *nb, const char *port, struct network_queue **out, size_t *n_out,
-			   struct kairos_error *err);
+	int (*list_queues)(struct network_backend *nb, const char *port, struct network_queue **out,
+			   size_t *n_out, struct kairos_error *err);
 
 	/*
 	 * Removes port PORT from BRIDGE together with its QoS and every Queue of
@@ -99,13 +101,15 @@ struct network_backend {
 	 * transaction. 0 if the port does not exist; -KAIROS_ENOTFOUND if it is on
 	 * another bridge.
 	 */
-	int (*remove_port)(struct network_backend *nb, const char *bridge, const char *port, struct kairos_error *err);
+	int (*remove_port)(struct network_backend *nb, const char *bridge, const char *port,
+			   struct kairos_error *err);
 
 	/*
 	 * Removes bridge BRIDGE with all its ports, interfaces, QoS and Queue rows,
 	 * in one transaction. 0 if it does not exist.
 	 */
-	int (*remove_bridge)(struct network_backend *nb, const char *bridge, struct kairos_error *err);
+	int (*remove_bridge)(struct network_backend *nb, const char *bridge,
+			     struct kairos_error *err);
 
 	/* Releases the backend itself (not the reservations it made). */
 	void (*destroy)(struct network_backend *nb);
@@ -135,15 +139,17 @@ void network_backend_memory_set_down(struct network_backend *nb, int is_down);
 /* Convenience wrappers: nb->op(nb, ...). */
 int network_ping(struct network_backend *nb, struct kairos_error *err);
 int network_ensure_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err);
-int network_ensure_port(struct network_backend *nb, const char *bridge, const char *port, const char *iface_type,
+int network_ensure_port(struct network_backend *nb, const char *bridge, const char *port,
+			const char *iface_type, struct kairos_error *err);
+int network_reserve_queue(struct network_backend *nb, const char *bridge, const char *port,
+			  const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
+			  uint32_t *queue_id, struct kairos_error *err);
+int network_release_queue(struct network_backend *nb, const char *bridge, const char *port,
+			  const char *reservation, struct kairos_error *err);
+int network_list_queues(struct network_backend *nb, const char *port, struct network_queue **out,
+			size_t *n_out, struct kairos_error *err);
+int network_remove_port(struct network_backend *nb, const char *bridge, const char *port,
 			struct kairos_error *err);
-int network_reserve_queue(struct network_backend *nb, const char *bridge, const char *port, const char *reservation,
-			  uint64_t min_rate_bps, uint64_t max_rate_bps, uint32_t *queue_id, struct kairos_error *err);
-int network_release_queue(struct network_backend *nb, const char *bridge, const char *port, const char *reservation,
-			  struct kairos_error *err);
-int network_list_queues(struct network_backend *nb, const char *port, struct network_queue **out, size_t *n_out,
-			struct kairos_error *err);
-int network_remove_port(struct network_backend *nb, const char *bridge, const char *port, struct kairos_error *err);
 int network_remove_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err);
 /* Calls nb->destroy; nb may be NULL. */
 void network_backend_destroy(struct network_backend *nb);

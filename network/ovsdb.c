@@ -130,15 +130,17 @@ int ovsdb_reader_next(struct ovsdb_reader *r, json_t **msg, struct kairos_error 
 		 * otherwise parse as a complete value too early.
 		 */
 		if (r->buf.data[r->pos] != '{')
-			return kairos_error_set(err, KAIROS_ESYNTAX, NULL,
-						"ovsdb: expected a JSON object at stream offset %zu, got '%c'",
-						r->pos, r->buf.data[r->pos]);
+			return kairos_error_set(
+			    err, KAIROS_ESYNTAX, NULL,
+			    "ovsdb: expected a JSON object at stream offset %zu, got '%c'", r->pos,
+			    r->buf.data[r->pos]);
 	}
 	size_t end = reader_scan(r);
 	if (end == 0) {
 		if (r->buf.len - r->pos > OVSDB_MESSAGE_MAX)
 			return kairos_error_set(err, KAIROS_ESYNTAX, NULL,
-						"ovsdb: message longer than %u bytes", OVSDB_MESSAGE_MAX);
+						"ovsdb: message longer than %u bytes",
+						OVSDB_MESSAGE_MAX);
 		return 0;
 	}
 
@@ -147,10 +149,12 @@ int ovsdb_reader_next(struct ovsdb_reader *r, json_t **msg, struct kairos_error 
 	 * the end of the value; err.position is then the number of bytes it used.
 	 */
 	json_error_t jerr;
-	json_t *v = json_loadb(r->buf.data + r->pos, r->buf.len - r->pos, JSON_DISABLE_EOF_CHECK, &jerr);
+	json_t *v =
+	    json_loadb(r->buf.data + r->pos, r->buf.len - r->pos, JSON_DISABLE_EOF_CHECK, &jerr);
 	if (!v || (size_t)jerr.position != end - r->pos) {
 		json_decref(v);
-		return kairos_error_set(err, KAIROS_ESYNTAX, NULL, "ovsdb: malformed JSON from server: %s",
+		return kairos_error_set(err, KAIROS_ESYNTAX, NULL,
+					"ovsdb: malformed JSON from server: %s",
 					v ? "value ends where its brackets do not" : jerr.text);
 	}
 	r->pos = end;
@@ -186,14 +190,16 @@ static int remaining_ms(long long deadline)
 	return left < 0 ? 0 : (int)left;
 }
 
-int ovsdb_conn_new(const char *remote, int timeout_ms, struct ovsdb_conn **out, struct kairos_error *err)
+int ovsdb_conn_new(const char *remote, int timeout_ms, struct ovsdb_conn **out,
+		   struct kairos_error *err)
 {
 	*out = NULL;
 	if (!remote || !*remote)
-		return kairos_error_set(err, KAIROS_EINVAL, "remote", "ovsdb remote is empty; expected unix:PATH or tcp:IP:PORT");
+		return kairos_error_set(err, KAIROS_EINVAL, "remote",
+					"ovsdb remote is empty; expected unix:PATH or tcp:IP:PORT");
 	if (timeout_ms <= 0)
-		return kairos_error_set(err, KAIROS_EINVAL, "timeout_ms", "ovsdb timeout must be > 0 ms, got %d",
-					timeout_ms);
+		return kairos_error_set(err, KAIROS_EINVAL, "timeout_ms",
+					"ovsdb timeout must be > 0 ms, got %d", timeout_ms);
 
 	struct ovsdb_conn *c = kairos_xcalloc(1, sizeof(*c));
 	if (strncmp(remote, "unix:", 5) == 0) {
@@ -201,9 +207,10 @@ int ovsdb_conn_new(const char *remote, int timeout_ms, struct ovsdb_conn **out, 
 		const char *path = remote + 5;
 		if (!*path || strlen(path) >= sizeof(sun->sun_path)) {
 			free(c);
-			return kairos_error_set(err, KAIROS_EINVAL, "remote",
-						"ovsdb remote %s: socket path is empty or longer than %zu bytes", remote,
-						sizeof(sun->sun_path) - 1);
+			return kairos_error_set(
+			    err, KAIROS_EINVAL, "remote",
+			    "ovsdb remote %s: socket path is empty or longer than %zu bytes",
+			    remote, sizeof(sun->sun_path) - 1);
 		}
 		sun->sun_family = AF_UNIX;
 		memcpy(sun->sun_path, path, strlen(path) + 1);
@@ -216,11 +223,13 @@ int ovsdb_conn_new(const char *remote, int timeout_ms, struct ovsdb_conn **out, 
 		char *end = NULL;
 		long port = colon ? strtol(colon + 1, &end, 10) : 0;
 		struct sockaddr_in *sin = (struct sockaddr_in *)&c->addr;
-		if (!colon || hlen == 0 || hlen >= sizeof(host) || !end || *end || port <= 0 || port > 65535) {
+		if (!colon || hlen == 0 || hlen >= sizeof(host) || !end || *end || port <= 0 ||
+		    port > 65535) {
 			free(c);
-			return kairos_error_set(err, KAIROS_EINVAL, "remote",
-						"ovsdb remote %s: expected tcp:IP:PORT (numeric IPv4, port 1-65535)",
-						remote);
+			return kairos_error_set(
+			    err, KAIROS_EINVAL, "remote",
+			    "ovsdb remote %s: expected tcp:IP:PORT (numeric IPv4, port 1-65535)",
+			    remote);
 		}
 		memcpy(host, remote + 4, hlen);
 		host[hlen] = '\0';
@@ -228,14 +237,16 @@ int ovsdb_conn_new(const char *remote, int timeout_ms, struct ovsdb_conn **out, 
 		sin->sin_port = htons((uint16_t)port);
 		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
 			free(c);
-			return kairos_error_set(err, KAIROS_EINVAL, "remote",
-						"ovsdb remote %s: '%s' is not a numeric IPv4 address", remote, host);
+			return kairos_error_set(
+			    err, KAIROS_EINVAL, "remote",
+			    "ovsdb remote %s: '%s' is not a numeric IPv4 address", remote, host);
 		}
 		c->addrlen = sizeof(*sin);
 	} else {
 		free(c);
-		return kairos_error_set(err, KAIROS_EINVAL, "remote",
-					"ovsdb remote '%s' not understood; expected unix:PATH or tcp:IP:PORT", remote);
+		return kairos_error_set(
+		    err, KAIROS_EINVAL, "remote",
+		    "ovsdb remote '%s' not understood; expected unix:PATH or tcp:IP:PORT", remote);
 	}
 	pthread_mutex_init(&c->mutex, NULL);
 	c->remote = kairos_xstrdup(remote);
@@ -282,16 +293,17 @@ int ovsdb_conn_is_connected(struct ovsdb_conn *c)
 /* Connects c->fd before DEADLINE. The caller holds the mutex. */
 static int conn_connect(struct ovsdb_conn *c, long long deadline, struct kairos_error *err)
 {
-	int fd = socket(c->is_unix ? AF_UNIX : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd =
+	    socket(c->is_unix ? AF_UNIX : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: socket: %s", c->remote,
-					strerror(errno));
+		return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: socket: %s",
+					c->remote, strerror(errno));
 	if (connect(fd, (struct sockaddr *)&c->addr, c->addrlen) < 0) {
 		if (errno != EINPROGRESS && errno != EAGAIN) {
 			int e = errno;
 			close(fd);
-			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: connect: %s", c->remote,
-						strerror(e));
+			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
+						"ovsdb %s: connect: %s", c->remote, strerror(e));
 		}
 		struct pollfd p = {.fd = fd, .events = POLLOUT};
 		int n;
@@ -303,13 +315,14 @@ static int conn_connect(struct ovsdb_conn *c, long long deadline, struct kairos_
 		if (n == 0) {
 			close(fd);
 			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
-						"ovsdb %s: connect: no answer within %d ms", c->remote, c->timeout_ms);
+						"ovsdb %s: connect: no answer within %d ms",
+						c->remote, c->timeout_ms);
 		}
 		if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 || soerr) {
 			int e = soerr ? soerr : errno;
 			close(fd);
-			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: connect: %s", c->remote,
-						strerror(e));
+			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
+						"ovsdb %s: connect: %s", c->remote, strerror(e));
 		}
 	}
 	if (!c->is_unix) {
@@ -338,22 +351,25 @@ static int conn_send_bytes(struct ovsdb_conn *c, const char *data, size_t len, l
 			struct pollfd p = {.fd = c->fd, .events = POLLOUT};
 			int left = remaining_ms(deadline);
 			if (left == 0 || poll(&p, 1, left) == 0)
-				return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
-							"ovsdb %s: send: server did not read within %d ms", c->remote,
-							c->timeout_ms);
+				return kairos_error_set(
+				    err, KAIROS_EBACKEND, "ovsdb",
+				    "ovsdb %s: send: server did not read within %d ms", c->remote,
+				    c->timeout_ms);
 			continue;
 		}
-		return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: send: %s", c->remote,
-					strerror(errno));
+		return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: send: %s",
+					c->remote, strerror(errno));
 	}
 	return 0;
 }
 
-static int conn_send_json(struct ovsdb_conn *c, json_t *msg, long long deadline, struct kairos_error *err)
+static int conn_send_json(struct ovsdb_conn *c, json_t *msg, long long deadline,
+			  struct kairos_error *err)
 {
 	char *text = json_dumps(msg, JSON_COMPACT);
 	if (!text)
-		return kairos_error_set(err, KAIROS_EINTERNAL, "ovsdb", "ovsdb: could not encode a request");
+		return kairos_error_set(err, KAIROS_EINTERNAL, "ovsdb",
+					"ovsdb: could not encode a request");
 	int rc = conn_send_bytes(c, text, strlen(text), deadline, err);
 	free(text);
 	return rc;
@@ -364,7 +380,8 @@ static int conn_send_json(struct ovsdb_conn *c, json_t *msg, long long deadline,
  * Returns 0 when bytes were read, or an error (EOF, timeout, I/O error).
  * The caller holds the mutex.
  */
-static int conn_recv_some(struct ovsdb_conn *c, long long deadline, const char *what, struct kairos_error *err)
+static int conn_recv_some(struct ovsdb_conn *c, long long deadline, const char *what,
+			  struct kairos_error *err)
 {
 	char chunk[16384];
 	for (;;) {
@@ -374,24 +391,25 @@ static int conn_recv_some(struct ovsdb_conn *c, long long deadline, const char *
 			return 0;
 		}
 		if (n == 0)
-			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
-						"ovsdb %s: connection closed by the server while waiting for %s",
-						c->remote, what);
+			return kairos_error_set(
+			    err, KAIROS_EBACKEND, "ovsdb",
+			    "ovsdb %s: connection closed by the server while waiting for %s",
+			    c->remote, what);
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: recv: %s", c->remote,
-						strerror(errno));
+			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: recv: %s",
+						c->remote, strerror(errno));
 		struct pollfd p = {.fd = c->fd, .events = POLLIN};
 		int left = remaining_ms(deadline);
 		int pn = left > 0 ? poll(&p, 1, left) : 0;
 		if (pn == 0)
 			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
-						"ovsdb %s: no answer to %s within %d ms", c->remote, what,
-						c->timeout_ms);
+						"ovsdb %s: no answer to %s within %d ms", c->remote,
+						what, c->timeout_ms);
 		if (pn < 0 && errno != EINTR)
-			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: poll: %s", c->remote,
-						strerror(errno));
+			return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: poll: %s",
+						c->remote, strerror(errno));
 	}
 }
 
@@ -400,7 +418,8 @@ static int conn_recv_some(struct ovsdb_conn *c, long long deadline, const char *
  * request (RFC 7047 section 4.1.11: the reply repeats the params), ignores
  * notifications and stale answers. The caller holds the mutex.
  */
-static int conn_handle_other(struct ovsdb_conn *c, json_t *msg, long long deadline, struct kairos_error *err)
+static int conn_handle_other(struct ovsdb_conn *c, json_t *msg, long long deadline,
+			     struct kairos_error *err)
 {
 	json_t *method = json_object_get(msg, "method");
 	json_t *id = json_object_get(msg, "id");
@@ -409,7 +428,8 @@ static int conn_handle_other(struct ovsdb_conn *c, json_t *msg, long long deadli
 	json_t *reply;
 	if (strcmp(json_string_value(method), "echo") == 0) {
 		json_t *params = json_object_get(msg, "params");
-		reply = json_pack("{s:O, s:n, s:O}", "result", params ? params : json_null(), "error", "id", id);
+		reply = json_pack("{s:O, s:n, s:O}", "result", params ? params : json_null(),
+				  "error", "id", id);
 	} else {
 		reply = json_pack("{s:n, s:s, s:O}", "result", "error", "unknown method", "id", id);
 	}
@@ -455,19 +475,22 @@ int ovsdb_conn_call(struct ovsdb_conn *c, const char *method, json_t *params, js
 	 * server, callers queued behind each other must not wait N x timeout.
 	 */
 	long long deadline = now_ms() + c->timeout_ms;
-	struct timespec until = {.tv_sec = deadline / 1000, .tv_nsec = (deadline % 1000) * 1000000L};
+	struct timespec until = {.tv_sec = deadline / 1000,
+				 .tv_nsec = (deadline % 1000) * 1000000L};
 	int lrc = pthread_mutex_clocklock(&c->mutex, CLOCK_MONOTONIC, &until);
 	if (lrc != 0)
-		return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
-					"ovsdb %s: no answer to %s within %d ms (connection busy with another call)",
-					c->remote, method, c->timeout_ms);
+		return kairos_error_set(
+		    err, KAIROS_EBACKEND, "ovsdb",
+		    "ovsdb %s: no answer to %s within %d ms (connection busy with another call)",
+		    c->remote, method, c->timeout_ms);
 	long long id = c->next_id++;
 	json_t *req = NULL, *msg = NULL;
 	int rc = conn_ensure(c, deadline, err);
 	if (rc < 0)
 		goto out;
 
-	req = json_pack("{s:s, s:O, s:I}", "method", method, "params", params, "id", (json_int_t)id);
+	req =
+	    json_pack("{s:s, s:O, s:I}", "method", method, "params", params, "id", (json_int_t)id);
 	rc = conn_send_json(c, req, deadline, err);
 	if (rc < 0)
 		goto fail;
@@ -482,7 +505,8 @@ int ovsdb_conn_call(struct ovsdb_conn *c, const char *method, json_t *params, js
 			continue;
 		}
 		json_t *mid = json_object_get(msg, "id");
-		if (!json_object_get(msg, "method") && json_is_integer(mid) && json_integer_value(mid) == id)
+		if (!json_object_get(msg, "method") && json_is_integer(mid) &&
+		    json_integer_value(mid) == id)
 			break;
 		rc = conn_handle_other(c, msg, deadline, err);
 		json_decref(msg);
@@ -494,11 +518,13 @@ int ovsdb_conn_call(struct ovsdb_conn *c, const char *method, json_t *params, js
 	json_t *error = json_object_get(msg, "error");
 	if (error && !json_is_null(error)) {
 		/* A JSON-RPC error is an answer: the connection stays usable. */
-		const char *kind = json_is_string(error) ? json_string_value(error)
-							 : json_string_value(json_object_get(error, "error"));
+		const char *kind = json_is_string(error)
+				       ? json_string_value(error)
+				       : json_string_value(json_object_get(error, "error"));
 		const char *details = json_string_value(json_object_get(error, "details"));
-		rc = kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: %s failed: %s%s%s", c->remote, method,
-				      kind ? kind : "error", details ? ": " : "", details ? details : "");
+		rc = kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: %s failed: %s%s%s",
+				      c->remote, method, kind ? kind : "error", details ? ": " : "",
+				      details ? details : "");
 		goto out;
 	}
 	if (result) {
@@ -516,8 +542,8 @@ out:
 	return rc;
 }
 
-int ovsdb_conn_transact(struct ovsdb_conn *c, const char *db, json_t *ops, json_t **results, int *failed_op,
-			struct kairos_error *err)
+int ovsdb_conn_transact(struct ovsdb_conn *c, const char *db, json_t *ops, json_t **results,
+			int *failed_op, struct kairos_error *err)
 {
 	if (results)
 		*results = NULL;
@@ -535,9 +561,10 @@ int ovsdb_conn_transact(struct ovsdb_conn *c, const char *db, json_t *ops, json_
 	size_t nops = json_array_size(ops);
 	if (!json_is_array(res) || json_array_size(res) < nops) {
 		json_decref(res);
-		return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
-					"ovsdb %s: transact answered %zu results for %zu operations", c->remote,
-					json_array_size(res), nops);
+		return kairos_error_set(
+		    err, KAIROS_EBACKEND, "ovsdb",
+		    "ovsdb %s: transact answered %zu results for %zu operations", c->remote,
+		    json_array_size(res), nops);
 	}
 	/*
 	 * RFC 7047 section 4.1.3: the first failing operation carries an "error"
@@ -553,16 +580,18 @@ int ovsdb_conn_transact(struct ovsdb_conn *c, const char *db, json_t *ops, json_
 		if (failed_op)
 			*failed_op = (int)i;
 		if (i >= nops) {
-			rc = kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb transact: commit failed: %s%s%s", e,
+			rc = kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
+					      "ovsdb transact: commit failed: %s%s%s", e,
 					      details ? ": " : "", details ? details : "");
 		} else {
 			json_t *op = json_array_get(ops, i);
 			const char *opname = json_string_value(json_object_get(op, "op"));
 			const char *table = json_string_value(json_object_get(op, "table"));
-			rc = kairos_error_set(err, strcmp(e, "timed out") == 0 ? KAIROS_ECONFLICT : KAIROS_EBACKEND,
-					      "ovsdb", "ovsdb transact: operation %zu of %zu (%s%s%s) failed: %s%s%s",
-					      i + 1, nops, opname ? opname : "?", table ? " " : "", table ? table : "",
-					      e, details ? ": " : "", details ? details : "");
+			rc = kairos_error_set(
+			    err, strcmp(e, "timed out") == 0 ? KAIROS_ECONFLICT : KAIROS_EBACKEND,
+			    "ovsdb", "ovsdb transact: operation %zu of %zu (%s%s%s) failed: %s%s%s",
+			    i + 1, nops, opname ? opname : "?", table ? " " : "",
+			    table ? table : "", e, details ? ": " : "", details ? details : "");
 		}
 		break;
 	}
@@ -578,7 +607,8 @@ int ovsdb_conn_transact(struct ovsdb_conn *c, const char *db, json_t *ops, json_
 static int is_tagged(json_t *v, const char *tag)
 {
 	return json_is_array(v) && json_array_size(v) == 2 &&
-	       json_is_string(json_array_get(v, 0)) && strcmp(json_string_value(json_array_get(v, 0)), tag) == 0;
+	       json_is_string(json_array_get(v, 0)) &&
+	       strcmp(json_string_value(json_array_get(v, 0)), tag) == 0;
 }
 
 size_t ovsdb_set_size(json_t *set)

@@ -73,7 +73,8 @@ struct ovsdb_conn;
  * by threads; calls from several threads wait for each other, but each
  * call's timeout counts from its start (waiting for the mutex included).
  */
-int ovsdb_conn_new(const char *remote, int timeout_ms, struct ovsdb_conn **out, struct kairos_error *err);
+int ovsdb_conn_new(const char *remote, int timeout_ms, struct ovsdb_conn **out,
+		   struct kairos_error *err);
 void ovsdb_conn_free(struct ovsdb_conn *c);
 /* The remote string given to ovsdb_conn_new. */
 const char *ovsdb_conn_remote(const struct ovsdb_conn *c);
@@ -107,8 +108,8 @@ int ovsdb_conn_call(struct ovsdb_conn *c, const char *method, json_t *params, js
  * commit failure, -1 for success or a transport failure; *results is still
  * filled when the server answered.
  */
-int ovsdb_conn_transact(struct ovsdb_conn *c, const char *db, json_t *ops, json_t **results, int *failed_op,
-			struct kairos_error *err);
+int ovsdb_conn_transact(struct ovsdb_conn *c, const char *db, json_t *ops, json_t **results,
+			int *failed_op, struct kairos_error *err);
 
 /* ---- OVSDB JSON encodings (RFC 7047 section 5.1) -------------------------- */
 

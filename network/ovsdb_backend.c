@@ -37,7 +37,8 @@
 
 static void conflict_backoff(int attempt)
 {
-	struct timespec ts = {0, (long)(rand() % 1000 + 1) * 1000L * (attempt < 10 ? attempt + 1 : 10)};
+	struct timespec ts = {0, (long)(rand() % 1000 + 1) * 1000L *
+				     (attempt < 10 ? attempt + 1 : 10)};
 	nanosleep(&ts, NULL);
 }
 
@@ -58,16 +59,20 @@ static json_t *where_eq(const char *column, json_t *value /* stolen */)
 	return json_pack("[[s, s, o]]", column, "==", value);
 }
 
-static json_t *op_select(const char *table, json_t *where /* stolen */, json_t *columns /* stolen */)
+static json_t *op_select(const char *table, json_t *where /* stolen */,
+			 json_t *columns /* stolen */)
 {
-	return json_pack("{s:s, s:s, s:o, s:o}", "op", "select", "table", table, "where", where, "columns", columns);
+	return json_pack("{s:s, s:s, s:o, s:o}", "op", "select", "table", table, "where", where,
+			 "columns", columns);
 }
 
 /* wait (timeout 0) until the COLUMNS of the rows matching WHERE are exactly ROWS. */
-static json_t *op_wait_eq(const char *table, json_t *where, json_t *columns, json_t *rows /* all stolen */)
+static json_t *op_wait_eq(const char *table, json_t *where, json_t *columns,
+			  json_t *rows /* all stolen */)
 {
-	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:i}", "op", "wait", "table", table, "where", where,
-			 "columns", columns, "until", "==", "rows", rows, "timeout", 0);
+	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:i}", "op", "wait", "table", table,
+			 "where", where, "columns", columns, "until", "==", "rows", rows, "timeout",
+			 0);
 }
 
 static json_t *string_map2(const char *k1, const char *v1, const char *k2, const char *v2)
@@ -81,7 +86,8 @@ static json_t *string_map2(const char *k1, const char *v1, const char *k2, const
 }
 
 /* Runs a read-only transaction of OPS (stolen); *results owned by the caller. */
-static int read_txn(struct ovsdb_backend *b, json_t *ops, json_t **results, struct kairos_error *err)
+static int read_txn(struct ovsdb_backend *b, json_t *ops, json_t **results,
+		    struct kairos_error *err)
 {
 	int rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, results, NULL, err);
 	json_decref(ops);
@@ -106,7 +112,8 @@ static int ovsdb_backend_ping(struct network_backend *nb, struct kairos_error *e
 	json_t *res = NULL;
 	int rc = ovsdb_conn_call(b->conn, "echo", params, &res, err);
 	if (rc == 0 && !json_equal(res, params))
-		rc = kairos_error_set(err, KAIROS_EBACKEND, "ovsdb", "ovsdb %s: echo answered something else",
+		rc = kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
+				      "ovsdb %s: echo answered something else",
 				      ovsdb_conn_remote(b->conn));
 	json_decref(res);
 	json_decref(params);
@@ -115,7 +122,8 @@ static int ovsdb_backend_ping(struct network_backend *nb, struct kairos_error *e
 
 /* ---- bridges and ports --------------------------------------------------- */
 
-static int ovsdb_backend_ensure_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
+static int ovsdb_backend_ensure_bridge(struct network_backend *nb, const char *bridge,
+				       struct kairos_error *err)
 {
 	struct ovsdb_backend *b = backend_of(nb);
 	int rc = network_check_name("bridge", bridge, err);
@@ -124,7 +132,8 @@ static int ovsdb_backend_ensure_bridge(struct network_backend *nb, const char *b
 
 	json_t *results = NULL;
 	rc = read_txn(b,
-		      json_pack("[o]", op_select("Bridge", where_eq("name", json_string(bridge)), json_pack("[s]", "name"))),
+		      json_pack("[o]", op_select("Bridge", where_eq("name", json_string(bridge)),
+						 json_pack("[s]", "name"))),
 		      &results, err);
 	if (rc < 0)
 		return rc;
@@ -134,29 +143,31 @@ static int ovsdb_backend_ensure_bridge(struct network_backend *nb, const char *b
 		return 0;
 
 	json_t *ops = json_pack(
-		"[o, o, {s:s, s:s, s:{s:s, s:s}, s:s}, {s:s, s:s, s:{s:s, s:o}, s:s},"
-		" {s:s, s:s, s:{s:s, s:o, s:s}, s:s}, {s:s, s:s, s:[], s:[[s, s, [s, [o]]]]}]",
-		/* the root row must exist, or the new bridge would be unreferenced */
-		json_pack("{s:s, s:s, s:[], s:[], s:s, s:[], s:i}", "op", "wait", "table", "Open_vSwitch", "where",
-			  "columns", "until", "!=", "rows", "timeout", 0),
-		op_wait_eq("Bridge", where_eq("name", json_string(bridge)), json_pack("[s]", "name"), json_array()),
-		"op", "insert", "table", "Interface", "row", "name", bridge, "type", "internal", "uuid-name", "iface",
-		"op", "insert", "table", "Port", "row", "name", bridge, "interfaces", ovsdb_named_uuid_new("iface"),
-		"uuid-name", "port",
-		"op", "insert", "table", "Bridge", "row", "name", bridge, "ports", ovsdb_named_uuid_new("port"),
-		"datapath_type", "netdev", "uuid-name", "br",
-		"op", "mutate", "table", "Open_vSwitch", "where", "mutations", "bridges", "insert", "set",
-		ovsdb_named_uuid_new("br"));
+	    "[o, o, {s:s, s:s, s:{s:s, s:s}, s:s}, {s:s, s:s, s:{s:s, s:o}, s:s},"
+	    " {s:s, s:s, s:{s:s, s:o, s:s}, s:s}, {s:s, s:s, s:[], s:[[s, s, [s, [o]]]]}]",
+	    /* the root row must exist, or the new bridge would be unreferenced */
+	    json_pack("{s:s, s:s, s:[], s:[], s:s, s:[], s:i}", "op", "wait", "table",
+		      "Open_vSwitch", "where", "columns", "until", "!=", "rows", "timeout", 0),
+	    op_wait_eq("Bridge", where_eq("name", json_string(bridge)), json_pack("[s]", "name"),
+		       json_array()),
+	    "op", "insert", "table", "Interface", "row", "name", bridge, "type", "internal",
+	    "uuid-name", "iface", "op", "insert", "table", "Port", "row", "name", bridge,
+	    "interfaces", ovsdb_named_uuid_new("iface"), "uuid-name", "port", "op", "insert",
+	    "table", "Bridge", "row", "name", bridge, "ports", ovsdb_named_uuid_new("port"),
+	    "datapath_type", "netdev", "uuid-name", "br", "op", "mutate", "table", "Open_vSwitch",
+	    "where", "mutations", "bridges", "insert", "set", ovsdb_named_uuid_new("br"));
 	int failed = -1;
 	rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, NULL, &failed, err);
 	json_decref(ops);
 	if (rc == -KAIROS_ECONFLICT && failed == 0)
-		return kairos_error_set(err, KAIROS_EBACKEND, "ovsdb",
-					"ovsdb %s: the Open_vSwitch root row is missing (database not initialised; "
-					"expected `ovs-vsctl --no-wait init` or scripts/ovs.sh start)",
-					ovsdb_conn_remote(b->conn));
+		return kairos_error_set(
+		    err, KAIROS_EBACKEND, "ovsdb",
+		    "ovsdb %s: the Open_vSwitch root row is missing (database not initialised; "
+		    "expected `ovs-vsctl --no-wait init` or scripts/ovs.sh start)",
+		    ovsdb_conn_remote(b->conn));
 	if (rc == -KAIROS_ECONFLICT && failed == 1)
-		return 0; /* created concurrently by someone else: it exists, which is all we promise */
+		return 0; /* created concurrently by someone else: it exists, which is all we
+			     promise */
 	if (rc < 0)
 		return rc;
 	kairos_log(KAIROS_LOG_INFO, "ovs bridge created", "backend=ovsdb bridge=%s", bridge);
@@ -168,22 +179,26 @@ static int ovsdb_backend_ensure_bridge(struct network_backend *nb, const char *b
  * *results, which the caller releases) and *qos (the port's qos set value, borrowed),
  * -KAIROS_ENOTFOUND when either is missing or the port is not on the bridge.
  */
-static int lookup_port(struct ovsdb_backend *b, const char *bridge, const char *port, json_t **results,
-		       json_t **port_uuid, json_t **qos, struct kairos_error *err)
+static int lookup_port(struct ovsdb_backend *b, const char *bridge, const char *port,
+		       json_t **results, json_t **port_uuid, json_t **qos, struct kairos_error *err)
 {
 	*results = NULL;
 	int rc = read_txn(b,
 			  json_pack("[o, o]",
-				    op_select("Bridge", where_eq("name", json_string(bridge)), json_pack("[s]", "ports")),
-				    op_select("Port", where_eq("name", json_string(port)), json_pack("[s, s]", "_uuid", "qos"))),
+				    op_select("Bridge", where_eq("name", json_string(bridge)),
+					      json_pack("[s]", "ports")),
+				    op_select("Port", where_eq("name", json_string(port)),
+					      json_pack("[s, s]", "_uuid", "qos"))),
 			  results, err);
 	if (rc < 0)
 		return rc;
 	json_t *brows = result_rows(*results, 0), *prows = result_rows(*results, 1);
 	if (json_array_size(brows) == 0)
-		return kairos_error_set(err, KAIROS_ENOTFOUND, "bridge", "ovs bridge %s does not exist", bridge);
+		return kairos_error_set(err, KAIROS_ENOTFOUND, "bridge",
+					"ovs bridge %s does not exist", bridge);
 	if (json_array_size(prows) == 0)
-		return kairos_error_set(err, KAIROS_ENOTFOUND, "port", "ovs port %s does not exist", port);
+		return kairos_error_set(err, KAIROS_ENOTFOUND, "port", "ovs port %s does not exist",
+					port);
 	json_t *prow = json_array_get(prows, 0);
 	*port_uuid = json_object_get(prow, "_uuid");
 	*qos = json_object_get(prow, "qos");
@@ -191,11 +206,13 @@ static int lookup_port(struct ovsdb_backend *b, const char *bridge, const char *
 	for (size_t i = 0; i < ovsdb_set_size(ports); i++)
 		if (json_equal(ovsdb_set_at(ports, i), *port_uuid))
 			return 0;
-	return kairos_error_set(err, KAIROS_ENOTFOUND, "port", "ovs port %s is not on bridge %s", port, bridge);
+	return kairos_error_set(err, KAIROS_ENOTFOUND, "port", "ovs port %s is not on bridge %s",
+				port, bridge);
 }
 
-static int ovsdb_backend_ensure_port(struct network_backend *nb, const char *bridge, const char *port,
-				     const char *iface_type, struct kairos_error *err)
+static int ovsdb_backend_ensure_port(struct network_backend *nb, const char *bridge,
+				     const char *port, const char *iface_type,
+				     struct kairos_error *err)
 {
 	struct ovsdb_backend *b = backend_of(nb);
 	int rc = network_check_name("bridge", bridge, err);
@@ -218,26 +235,30 @@ static int ovsdb_backend_ensure_port(struct network_backend *nb, const char *bri
 		if (json_array_size(prows) > 0) {
 			json_decref(results);
 			return kairos_error_set(err, KAIROS_ECONFLICT, "port",
-						"ovs port %s exists on another bridge than %s", port, bridge);
+						"ovs port %s exists on another bridge than %s",
+						port, bridge);
 		}
 		json_decref(results);
 		kairos_error_clear(err);
 
-		json_t *ops = json_pack(
-			"[o, {s:s, s:s, s:{s:s, s:s}, s:s}, {s:s, s:s, s:{s:s, s:o}, s:s},"
-			" {s:s, s:s, s:o, s:[[s, s, [s, [o]]]]}]",
-			op_wait_eq("Port", where_eq("name", json_string(port)), json_pack("[s]", "name"), json_array()),
-			"op", "insert", "table", "Interface", "row", "name", port, "type", iface_type ? iface_type : "",
-			"uuid-name", "iface",
-			"op", "insert", "table", "Port", "row", "name", port, "interfaces", ovsdb_named_uuid_new("iface"),
-			"uuid-name", "port",
-			"op", "mutate", "table", "Bridge", "where", where_eq("name", json_string(bridge)), "mutations",
-			"ports", "insert", "set", ovsdb_named_uuid_new("port"));
+		json_t *ops =
+		    json_pack("[o, {s:s, s:s, s:{s:s, s:s}, s:s}, {s:s, s:s, s:{s:s, s:o}, s:s},"
+			      " {s:s, s:s, s:o, s:[[s, s, [s, [o]]]]}]",
+			      op_wait_eq("Port", where_eq("name", json_string(port)),
+					 json_pack("[s]", "name"), json_array()),
+			      "op", "insert", "table", "Interface", "row", "name", port, "type",
+			      iface_type ? iface_type : "", "uuid-name", "iface", "op", "insert",
+			      "table", "Port", "row", "name", port, "interfaces",
+			      ovsdb_named_uuid_new("iface"), "uuid-name", "port", "op", "mutate",
+			      "table", "Bridge", "where", where_eq("name", json_string(bridge)),
+			      "mutations", "ports", "insert", "set", ovsdb_named_uuid_new("port"));
 		json_t *res = NULL;
 		rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, &res, NULL, err);
 		json_decref(ops);
-		if (rc == 0 && json_integer_value(json_object_get(json_array_get(res, 3), "count")) != 1)
-			rc = kairos_error_set(err, KAIROS_ECONFLICT, "bridge", "ovs bridge %s vanished", bridge);
+		if (rc == 0 &&
+		    json_integer_value(json_object_get(json_array_get(res, 3), "count")) != 1)
+			rc = kairos_error_set(err, KAIROS_ECONFLICT, "bridge",
+					      "ovs bridge %s vanished", bridge);
 		json_decref(res);
 		if (rc != -KAIROS_ECONFLICT)
 			return rc;
@@ -260,7 +281,7 @@ static uint64_t parse_rate(const char *s)
 struct qos_view {
 	json_t *results;
 	json_t *qos_uuid;     /* ["uuid", ...] */
-	json_t *queues;       /* QoS.queues as read (a map value) */
+	json_t *queues;	      /* QoS.queues as read (a map value) */
 	json_t *other_config; /* QoS.other_config as read */
 	json_t *mine_uuid;    /* the reservation's Queue row, NULL if it has none here */
 	json_int_t mine_id;
@@ -279,22 +300,25 @@ static void qos_view_destroy(struct qos_view *v)
  * OVSDB has no "uuid in set" condition) and fills *v. -KAIROS_ECONFLICT if the
  * QoS row vanished meanwhile.
  */
-static int qos_view_read(struct ovsdb_backend *b, json_t *qos_uuid, const char *reservation, struct qos_view *v,
-			 struct kairos_error *err)
+static int qos_view_read(struct ovsdb_backend *b, json_t *qos_uuid, const char *reservation,
+			 struct qos_view *v, struct kairos_error *err)
 {
 	memset(v, 0, sizeof(*v));
 	v->mine_id = -1;
-	int rc = read_txn(b,
-			  json_pack("[o, o]",
-				    op_select("QoS", where_eq("_uuid", json_incref(qos_uuid)),
-					      json_pack("[s, s]", "queues", "other_config")),
-				    op_select("Queue", json_array(), json_pack("[s, s, s]", "_uuid", "other_config", "external_ids"))),
-			  &v->results, err);
+	int rc = read_txn(
+	    b,
+	    json_pack("[o, o]",
+		      op_select("QoS", where_eq("_uuid", json_incref(qos_uuid)),
+				json_pack("[s, s]", "queues", "other_config")),
+		      op_select("Queue", json_array(),
+				json_pack("[s, s, s]", "_uuid", "other_config", "external_ids"))),
+	    &v->results, err);
 	if (rc < 0)
 		return rc;
 	json_t *qrows = result_rows(v->results, 0);
 	if (json_array_size(qrows) == 0)
-		return kairos_error_set(err, KAIROS_ECONFLICT, "qos", "ovs QoS row vanished while reading it");
+		return kairos_error_set(err, KAIROS_ECONFLICT, "qos",
+					"ovs QoS row vanished while reading it");
 	v->qos_uuid = qos_uuid;
 	v->queues = json_object_get(json_array_get(qrows, 0), "queues");
 	v->other_config = json_object_get(json_array_get(qrows, 0), "other_config");
@@ -307,8 +331,10 @@ static int qos_view_read(struct ovsdb_backend *b, json_t *qos_uuid, const char *
 			json_t *u = json_object_get(row, "_uuid");
 			if (!json_equal(u, json_array_get(pair, 1)))
 				continue;
-			uint64_t max = parse_rate(ovsdb_map_get(json_object_get(row, "other_config"), "max-rate"));
-			const char *r = ovsdb_map_get(json_object_get(row, "external_ids"), RESERVATION_KEY);
+			uint64_t max = parse_rate(
+			    ovsdb_map_get(json_object_get(row, "other_config"), "max-rate"));
+			const char *r =
+			    ovsdb_map_get(json_object_get(row, "external_ids"), RESERVATION_KEY);
 			v->sum_max_bps += max;
 			if (r && strcmp(r, reservation) == 0) {
 				v->mine_uuid = u;
@@ -323,8 +349,10 @@ static int qos_view_read(struct ovsdb_backend *b, json_t *qos_uuid, const char *
 /* wait: the QoS's queues and other_config are still what V read. */
 static json_t *qos_view_guard(const struct qos_view *v)
 {
-	return op_wait_eq("QoS", where_eq("_uuid", json_incref(v->qos_uuid)), json_pack("[s, s]", "queues", "other_config"),
-			  json_pack("[{s:O, s:O}]", "queues", v->queues, "other_config", v->other_config));
+	return op_wait_eq(
+	    "QoS", where_eq("_uuid", json_incref(v->qos_uuid)),
+	    json_pack("[s, s]", "queues", "other_config"),
+	    json_pack("[{s:O, s:O}]", "queues", v->queues, "other_config", v->other_config));
 }
 
 /*
@@ -337,10 +365,11 @@ static json_t *qos_set_total(const struct qos_view *v, uint64_t total_bps)
 {
 	char total[32];
 	snprintf(total, sizeof(total), "%" PRIu64, total_bps);
-	json_t *mutations = json_pack("[[s, s, [s, [s]]]]", "other_config", "delete", "set", "max-rate");
+	json_t *mutations =
+	    json_pack("[[s, s, [s, [s]]]]", "other_config", "delete", "set", "max-rate");
 	if (total_bps)
-		json_array_append_new(mutations, json_pack("[s, s, [s, [[s, s]]]]", "other_config", "insert", "map",
-							   "max-rate", total));
+		json_array_append_new(mutations, json_pack("[s, s, [s, [[s, s]]]]", "other_config",
+							   "insert", "map", "max-rate", total));
 	return json_pack("{s:s, s:s, s:o, s:o}", "op", "mutate", "table", "QoS", "where",
 			 where_eq("_uuid", json_incref(v->qos_uuid)), "mutations", mutations);
 }
@@ -352,7 +381,8 @@ static json_int_t free_queue_id(json_t *queues)
 	for (json_int_t id = 1;; id++) {
 		int used = 0;
 		for (size_t i = 0; i < json_array_size(pairs) && !used; i++)
-			used = json_integer_value(json_array_get(json_array_get(pairs, i), 0)) == id;
+			used =
+			    json_integer_value(json_array_get(json_array_get(pairs, i), 0)) == id;
 		if (!used)
 			return id;
 	}
@@ -367,8 +397,9 @@ static json_t *queue_other_config(uint64_t min_rate_bps, uint64_t max_rate_bps)
 }
 
 /* One attempt of reserve_queue: read, compute, write. */
-static int reserve_once(struct ovsdb_backend *b, const char *bridge, const char *port, const char *reservation,
-			uint64_t min_rate_bps, uint64_t max_rate_bps, json_int_t *id, struct kairos_error *err)
+static int reserve_once(struct ovsdb_backend *b, const char *bridge, const char *port,
+			const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
+			json_int_t *id, struct kairos_error *err)
 {
 	json_t *results = NULL, *port_uuid, *qos, *ops = NULL;
 	struct qos_view v = {0};
@@ -376,22 +407,26 @@ static int reserve_once(struct ovsdb_backend *b, const char *bridge, const char 
 	if (rc < 0)
 		goto out;
 	if (ovsdb_set_size(qos) == 0) {
-		/* First reservation on the port: Queue + QoS + Port.qos, guarded by "qos still empty". */
+		/* First reservation on the port: Queue + QoS + Port.qos, guarded by "qos still
+		 * empty". */
 		char total[32];
 		snprintf(total, sizeof(total), "%" PRIu64, max_rate_bps);
 		*id = 1;
-		ops = json_pack("[o, {s:s, s:s, s:{s:o, s:o}, s:s},"
-				" {s:s, s:s, s:{s:s, s:[s, [[I, o]]], s:o, s:o}, s:s}, {s:s, s:s, s:o, s:{s:o}}]",
-				op_wait_eq("Port", where_eq("_uuid", json_incref(port_uuid)), json_pack("[s]", "qos"),
-					   json_pack("[{s:[s, []]}]", "qos", "set")),
-				"op", "insert", "table", "Queue", "row", "other_config",
-				queue_other_config(min_rate_bps, max_rate_bps), "external_ids",
-				string_map2(RESERVATION_KEY, reservation, PORT_KEY, port), "uuid-name", "queue",
-				"op", "insert", "table", "QoS", "row", "type", "linux-htb", "queues", "map", *id,
-				ovsdb_named_uuid_new("queue"), "other_config", string_map2("max-rate", total, NULL, NULL),
-				"external_ids", string_map2(PORT_KEY, port, NULL, NULL), "uuid-name", "qos",
-				"op", "update", "table", "Port", "where", where_eq("_uuid", json_incref(port_uuid)), "row",
-				"qos", ovsdb_named_uuid_new("qos"));
+		ops = json_pack(
+		    "[o, {s:s, s:s, s:{s:o, s:o}, s:s},"
+		    " {s:s, s:s, s:{s:s, s:[s, [[I, o]]], s:o, s:o}, s:s}, {s:s, s:s, s:o, "
+		    "s:{s:o}}]",
+		    op_wait_eq("Port", where_eq("_uuid", json_incref(port_uuid)),
+			       json_pack("[s]", "qos"), json_pack("[{s:[s, []]}]", "qos", "set")),
+		    "op", "insert", "table", "Queue", "row", "other_config",
+		    queue_other_config(min_rate_bps, max_rate_bps), "external_ids",
+		    string_map2(RESERVATION_KEY, reservation, PORT_KEY, port), "uuid-name", "queue",
+		    "op", "insert", "table", "QoS", "row", "type", "linux-htb", "queues", "map",
+		    *id, ovsdb_named_uuid_new("queue"), "other_config",
+		    string_map2("max-rate", total, NULL, NULL), "external_ids",
+		    string_map2(PORT_KEY, port, NULL, NULL), "uuid-name", "qos", "op", "update",
+		    "table", "Port", "where", where_eq("_uuid", json_incref(port_uuid)), "row",
+		    "qos", ovsdb_named_uuid_new("qos"));
 	} else {
 		rc = qos_view_read(b, ovsdb_set_at(qos, 0), reservation, &v, err);
 		if (rc < 0)
@@ -399,19 +434,24 @@ static int reserve_once(struct ovsdb_backend *b, const char *bridge, const char 
 		if (v.mine_uuid) {
 			/* Same reservation again: new rates for its queue. */
 			*id = v.mine_id;
-			ops = json_pack("[o, {s:s, s:s, s:o, s:{s:o}}, o]", qos_view_guard(&v), "op", "update", "table",
-					"Queue", "where", where_eq("_uuid", json_incref(v.mine_uuid)), "row",
-					"other_config", queue_other_config(min_rate_bps, max_rate_bps),
-					qos_set_total(&v, v.sum_max_bps - v.mine_max_bps + max_rate_bps));
+			ops = json_pack(
+			    "[o, {s:s, s:s, s:o, s:{s:o}}, o]", qos_view_guard(&v), "op", "update",
+			    "table", "Queue", "where", where_eq("_uuid", json_incref(v.mine_uuid)),
+			    "row", "other_config", queue_other_config(min_rate_bps, max_rate_bps),
+			    qos_set_total(&v, v.sum_max_bps - v.mine_max_bps + max_rate_bps));
 		} else {
 			*id = free_queue_id(v.queues);
-			ops = json_pack("[o, {s:s, s:s, s:{s:o, s:o}, s:s}, {s:s, s:s, s:o, s:[[s, s, [s, [[I, o]]]]]}, o]",
-					qos_view_guard(&v), "op", "insert", "table", "Queue", "row", "other_config",
-					queue_other_config(min_rate_bps, max_rate_bps), "external_ids",
-					string_map2(RESERVATION_KEY, reservation, PORT_KEY, port), "uuid-name", "queue",
-					"op", "mutate", "table", "QoS", "where", where_eq("_uuid", json_incref(v.qos_uuid)),
-					"mutations", "queues", "insert", "map", *id, ovsdb_named_uuid_new("queue"),
-					qos_set_total(&v, v.sum_max_bps + max_rate_bps));
+			ops = json_pack(
+			    "[o, {s:s, s:s, s:{s:o, s:o}, s:s}, {s:s, s:s, s:o, s:[[s, s, [s, [[I, "
+			    "o]]]]]}, o]",
+			    qos_view_guard(&v), "op", "insert", "table", "Queue", "row",
+			    "other_config", queue_other_config(min_rate_bps, max_rate_bps),
+			    "external_ids",
+			    string_map2(RESERVATION_KEY, reservation, PORT_KEY, port), "uuid-name",
+			    "queue", "op", "mutate", "table", "QoS", "where",
+			    where_eq("_uuid", json_incref(v.qos_uuid)), "mutations", "queues",
+			    "insert", "map", *id, ovsdb_named_uuid_new("queue"),
+			    qos_set_total(&v, v.sum_max_bps + max_rate_bps));
 		}
 	}
 	rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, NULL, NULL, err);
@@ -423,8 +463,8 @@ out:
 }
 
 /* One attempt of release_queue. *id receives the released queue number. */
-static int release_once(struct ovsdb_backend *b, const char *bridge, const char *port, const char *reservation,
-			json_int_t *id, struct kairos_error *err)
+static int release_once(struct ovsdb_backend *b, const char *bridge, const char *port,
+			const char *reservation, json_int_t *id, struct kairos_error *err)
 {
 	json_t *results = NULL, *port_uuid, *qos, *ops = NULL;
 	struct qos_view v = {0};
@@ -433,31 +473,37 @@ static int release_once(struct ovsdb_backend *b, const char *bridge, const char 
 		goto out;
 	if (ovsdb_set_size(qos) == 0) {
 		rc = kairos_error_set(err, KAIROS_ENOTFOUND, "reservation",
-				      "no reservation %s on ovs port %s (the port has no QoS)", reservation, port);
+				      "no reservation %s on ovs port %s (the port has no QoS)",
+				      reservation, port);
 		goto out;
 	}
 	rc = qos_view_read(b, ovsdb_set_at(qos, 0), reservation, &v, err);
 	if (rc < 0)
 		goto out;
 	if (!v.mine_uuid) {
-		rc = kairos_error_set(err, KAIROS_ENOTFOUND, "reservation", "no reservation %s on ovs port %s",
-				      reservation, port);
+		rc = kairos_error_set(err, KAIROS_ENOTFOUND, "reservation",
+				      "no reservation %s on ovs port %s", reservation, port);
 		goto out;
 	}
 	*id = v.mine_id;
 	if (json_array_size(json_array_get(v.queues, 1)) == 1) {
-		/* Last queue: detach the QoS from the port, then delete QoS before Queue (both root tables). */
-		ops = json_pack("[o, {s:s, s:s, s:o, s:{s:[s, []]}}, {s:s, s:s, s:o}, {s:s, s:s, s:o}]",
-				qos_view_guard(&v), "op", "update", "table", "Port", "where",
-				where_eq("_uuid", json_incref(port_uuid)), "row", "qos", "set",
-				"op", "delete", "table", "QoS", "where", where_eq("_uuid", json_incref(v.qos_uuid)),
-				"op", "delete", "table", "Queue", "where", where_eq("_uuid", json_incref(v.mine_uuid)));
+		/* Last queue: detach the QoS from the port, then delete QoS before Queue (both root
+		 * tables). */
+		ops = json_pack(
+		    "[o, {s:s, s:s, s:o, s:{s:[s, []]}}, {s:s, s:s, s:o}, {s:s, s:s, s:o}]",
+		    qos_view_guard(&v), "op", "update", "table", "Port", "where",
+		    where_eq("_uuid", json_incref(port_uuid)), "row", "qos", "set", "op", "delete",
+		    "table", "QoS", "where", where_eq("_uuid", json_incref(v.qos_uuid)), "op",
+		    "delete", "table", "Queue", "where",
+		    where_eq("_uuid", json_incref(v.mine_uuid)));
 	} else {
-		ops = json_pack("[o, {s:s, s:s, s:o, s:[[s, s, [s, [[I, O]]]]]}, o, {s:s, s:s, s:o}]",
-				qos_view_guard(&v), "op", "mutate", "table", "QoS", "where",
-				where_eq("_uuid", json_incref(v.qos_uuid)), "mutations", "queues", "delete", "map", *id,
-				v.mine_uuid, qos_set_total(&v, v.sum_max_bps - v.mine_max_bps),
-				"op", "delete", "table", "Queue", "where", where_eq("_uuid", json_incref(v.mine_uuid)));
+		ops = json_pack(
+		    "[o, {s:s, s:s, s:o, s:[[s, s, [s, [[I, O]]]]]}, o, {s:s, s:s, s:o}]",
+		    qos_view_guard(&v), "op", "mutate", "table", "QoS", "where",
+		    where_eq("_uuid", json_incref(v.qos_uuid)), "mutations", "queues", "delete",
+		    "map", *id, v.mine_uuid, qos_set_total(&v, v.sum_max_bps - v.mine_max_bps),
+		    "op", "delete", "table", "Queue", "where",
+		    where_eq("_uuid", json_incref(v.mine_uuid)));
 	}
 	rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, NULL, NULL, err);
 out:
@@ -472,32 +518,37 @@ out:
  * transaction commits, recomputing it whenever another writer got in first.
  * *id receives the queue number.
  */
-static int queue_change_run(struct ovsdb_backend *b, int is_release, const char *bridge, const char *port,
-			    const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps, json_int_t *id,
-			    struct kairos_error *err)
+static int queue_change_run(struct ovsdb_backend *b, int is_release, const char *bridge,
+			    const char *port, const char *reservation, uint64_t min_rate_bps,
+			    uint64_t max_rate_bps, json_int_t *id, struct kairos_error *err)
 {
 	int rc = -KAIROS_ECONFLICT;
 	for (int attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
 		*id = -1;
 		rc = is_release ? release_once(b, bridge, port, reservation, id, err)
-				: reserve_once(b, bridge, port, reservation, min_rate_bps, max_rate_bps, id, err);
+				: reserve_once(b, bridge, port, reservation, min_rate_bps,
+					       max_rate_bps, id, err);
 		if (rc != -KAIROS_ECONFLICT)
 			break;
 		conflict_backoff(attempt);
 	}
 	if (rc == -KAIROS_ECONFLICT)
-		return kairos_error_set(err, KAIROS_ECONFLICT, "port",
-					"ovs port %s kept changing: reservation %s not %s after %d attempts", port,
-					reservation, is_release ? "released" : "made", CONFLICT_RETRIES);
+		return kairos_error_set(
+		    err, KAIROS_ECONFLICT, "port",
+		    "ovs port %s kept changing: reservation %s not %s after %d attempts", port,
+		    reservation, is_release ? "released" : "made", CONFLICT_RETRIES);
 	if (rc == 0)
-		kairos_log(KAIROS_LOG_INFO, is_release ? "ovs queue released" : "ovs queue reserved",
-			   "backend=ovsdb port=%s reservation=%s queue=%lld min_bps=%" PRIu64 " max_bps=%" PRIu64, port,
-			   reservation, (long long)*id, min_rate_bps, max_rate_bps);
+		kairos_log(KAIROS_LOG_INFO,
+			   is_release ? "ovs queue released" : "ovs queue reserved",
+			   "backend=ovsdb port=%s reservation=%s queue=%lld min_bps=%" PRIu64
+			   " max_bps=%" PRIu64,
+			   port, reservation, (long long)*id, min_rate_bps, max_rate_bps);
 	return rc;
 }
 
-static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *bridge, const char *port,
-				       const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
+static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *bridge,
+				       const char *port, const char *reservation,
+				       uint64_t min_rate_bps, uint64_t max_rate_bps,
 				       uint32_t *queue_id, struct kairos_error *err)
 {
 	int rc = network_check_names(bridge, port, reservation, err);
@@ -506,14 +557,16 @@ static int ovsdb_backend_reserve_queue(struct network_backend *nb, const char *b
 	if ((rc = network_check_rates(reservation, min_rate_bps, max_rate_bps, err)) < 0)
 		return rc;
 	json_int_t id = -1;
-	rc = queue_change_run(backend_of(nb), 0, bridge, port, reservation, min_rate_bps, max_rate_bps, &id, err);
+	rc = queue_change_run(backend_of(nb), 0, bridge, port, reservation, min_rate_bps,
+			      max_rate_bps, &id, err);
 	if (rc == 0 && queue_id)
 		*queue_id = (uint32_t)id;
 	return rc;
 }
 
-static int ovsdb_backend_release_queue(struct network_backend *nb, const char *bridge, const char *port,
-				       const char *reservation, struct kairos_error *err)
+static int ovsdb_backend_release_queue(struct network_backend *nb, const char *bridge,
+				       const char *port, const char *reservation,
+				       struct kairos_error *err)
 {
 	int rc = network_check_names(bridge, port, reservation, err);
 	if (rc < 0)
@@ -522,8 +575,9 @@ static int ovsdb_backend_release_queue(struct network_backend *nb, const char *b
 	return queue_change_run(backend_of(nb), 1, bridge, port, reservation, 0, 0, &id, err);
 }
 
-static int ovsdb_backend_list_queues(struct network_backend *nb, const char *port, struct network_queue **out,
-				     size_t *n_out, struct kairos_error *err)
+static int ovsdb_backend_list_queues(struct network_backend *nb, const char *port,
+				     struct network_queue **out, size_t *n_out,
+				     struct kairos_error *err)
 {
 	struct ovsdb_backend *b = backend_of(nb);
 	*out = NULL;
@@ -532,14 +586,17 @@ static int ovsdb_backend_list_queues(struct network_backend *nb, const char *por
 	if (rc < 0)
 		return rc;
 	json_t *results = NULL;
-	rc = read_txn(b, json_pack("[o]", op_select("Port", where_eq("name", json_string(port)), json_pack("[s]", "qos"))),
+	rc = read_txn(b,
+		      json_pack("[o]", op_select("Port", where_eq("name", json_string(port)),
+						 json_pack("[s]", "qos"))),
 		      &results, err);
 	if (rc < 0)
 		return rc;
 	json_t *prows = result_rows(results, 0);
 	if (json_array_size(prows) == 0) {
 		json_decref(results);
-		return kairos_error_set(err, KAIROS_ENOTFOUND, "port", "ovs port %s does not exist", port);
+		return kairos_error_set(err, KAIROS_ENOTFOUND, "port", "ovs port %s does not exist",
+					port);
 	}
 	json_t *qos = json_object_get(json_array_get(prows, 0), "qos");
 	if (ovsdb_set_size(qos) == 0) {
@@ -547,16 +604,19 @@ static int ovsdb_backend_list_queues(struct network_backend *nb, const char *por
 		return 0;
 	}
 	json_t *qresults = NULL;
-	rc = read_txn(b,
-		      json_pack("[o, o]",
-				op_select("QoS", where_eq("_uuid", json_incref(ovsdb_set_at(qos, 0))),
-					  json_pack("[s]", "queues")),
-				op_select("Queue", json_array(), json_pack("[s, s, s]", "_uuid", "other_config", "external_ids"))),
-		      &qresults, err);
+	rc = read_txn(
+	    b,
+	    json_pack("[o, o]",
+		      op_select("QoS", where_eq("_uuid", json_incref(ovsdb_set_at(qos, 0))),
+				json_pack("[s]", "queues")),
+		      op_select("Queue", json_array(),
+				json_pack("[s, s, s]", "_uuid", "other_config", "external_ids"))),
+	    &qresults, err);
 	json_decref(results);
 	if (rc < 0)
 		return rc;
-	json_t *pairs = json_array_get(json_object_get(json_array_get(result_rows(qresults, 0), 0), "queues"), 1);
+	json_t *pairs = json_array_get(
+	    json_object_get(json_array_get(result_rows(qresults, 0), 0), "queues"), 1);
 	json_t *all = result_rows(qresults, 1);
 	size_t n = json_array_size(pairs);
 	struct network_queue *q = n ? kairos_xcalloc(n, sizeof(*q)) : NULL;
@@ -568,7 +628,8 @@ static int ovsdb_backend_list_queues(struct network_backend *nb, const char *por
 			if (!json_equal(json_object_get(row, "_uuid"), json_array_get(pair, 1)))
 				continue;
 			json_t *oc = json_object_get(row, "other_config");
-			const char *r = ovsdb_map_get(json_object_get(row, "external_ids"), RESERVATION_KEY);
+			const char *r =
+			    ovsdb_map_get(json_object_get(row, "external_ids"), RESERVATION_KEY);
 			snprintf(q[i].reservation, sizeof(q[i].reservation), "%s", r ? r : "");
 			q[i].min_rate_bps = parse_rate(ovsdb_map_get(oc, "min-rate"));
 			q[i].max_rate_bps = parse_rate(ovsdb_map_get(oc, "max-rate"));
@@ -602,22 +663,30 @@ static void append_port_cleanup(json_t *ops, json_t *port_row, json_t *qos_rows)
 {
 	json_t *port_uuid = json_object_get(port_row, "_uuid");
 	json_t *qos = json_object_get(port_row, "qos");
-	json_array_append_new(ops, op_wait_eq("Port", where_eq("_uuid", json_incref(port_uuid)), json_pack("[s]", "qos"),
+	json_array_append_new(ops, op_wait_eq("Port", where_eq("_uuid", json_incref(port_uuid)),
+					      json_pack("[s]", "qos"),
 					      json_pack("[{s:O}]", "qos", qos)));
 	if (ovsdb_set_size(qos) == 0)
 		return;
 	json_t *qos_uuid = ovsdb_set_at(qos, 0);
 	json_t *queues = json_object_get(find_row(qos_rows, qos_uuid), "queues");
-	json_array_append_new(ops, op_wait_eq("QoS", where_eq("_uuid", json_incref(qos_uuid)), json_pack("[s]", "queues"),
-					      json_pack("[{s:O}]", "queues", queues ? queues : json_null())));
-	json_array_append_new(ops, json_pack("{s:s, s:s, s:o, s:{s:[s, []]}}", "op", "update", "table", "Port", "where",
-					     where_eq("_uuid", json_incref(port_uuid)), "row", "qos", "set"));
-	json_array_append_new(ops, json_pack("{s:s, s:s, s:o}", "op", "delete", "table", "QoS", "where",
-					     where_eq("_uuid", json_incref(qos_uuid))));
+	json_array_append_new(
+	    ops,
+	    op_wait_eq("QoS", where_eq("_uuid", json_incref(qos_uuid)), json_pack("[s]", "queues"),
+		       json_pack("[{s:O}]", "queues", queues ? queues : json_null())));
+	json_array_append_new(ops,
+			      json_pack("{s:s, s:s, s:o, s:{s:[s, []]}}", "op", "update", "table",
+					"Port", "where", where_eq("_uuid", json_incref(port_uuid)),
+					"row", "qos", "set"));
+	json_array_append_new(ops, json_pack("{s:s, s:s, s:o}", "op", "delete", "table", "QoS",
+					     "where", where_eq("_uuid", json_incref(qos_uuid))));
 	json_t *pairs = json_array_get(queues, 1);
 	for (size_t i = 0; i < json_array_size(pairs); i++)
-		json_array_append_new(ops, json_pack("{s:s, s:s, s:o}", "op", "delete", "table", "Queue", "where",
-						     where_eq("_uuid", json_incref(json_array_get(json_array_get(pairs, i), 1)))));
+		json_array_append_new(
+		    ops,
+		    json_pack("{s:s, s:s, s:o}", "op", "delete", "table", "Queue", "where",
+			      where_eq("_uuid",
+				       json_incref(json_array_get(json_array_get(pairs, i), 1)))));
 }
 
 /*
@@ -626,15 +695,19 @@ static void append_port_cleanup(json_t *ops, json_t *port_row, json_t *qos_rows)
  * transaction. The Port/Interface (and Bridge) rows are not deleted by name:
  * once unreferenced, OVSDB garbage-collects them (non-root tables).
  */
-static int remove_once(struct ovsdb_backend *b, const char *bridge, const char *port, struct kairos_error *err)
+static int remove_once(struct ovsdb_backend *b, const char *bridge, const char *port,
+		       struct kairos_error *err)
 {
 	json_t *results = NULL, *ops = NULL;
-	int rc = read_txn(b,
-			  json_pack("[o, o, o]",
-				    op_select("Bridge", where_eq("name", json_string(bridge)), json_pack("[s, s]", "_uuid", "ports")),
-				    op_select("Port", json_array(), json_pack("[s, s, s]", "_uuid", "name", "qos")),
-				    op_select("QoS", json_array(), json_pack("[s, s]", "_uuid", "queues"))),
-			  &results, err);
+	int rc = read_txn(
+	    b,
+	    json_pack(
+		"[o, o, o]",
+		op_select("Bridge", where_eq("name", json_string(bridge)),
+			  json_pack("[s, s]", "_uuid", "ports")),
+		op_select("Port", json_array(), json_pack("[s, s, s]", "_uuid", "name", "qos")),
+		op_select("QoS", json_array(), json_pack("[s, s]", "_uuid", "queues"))),
+	    &results, err);
 	if (rc < 0)
 		return rc;
 	json_t *brow = json_array_get(result_rows(results, 0), 0);
@@ -645,7 +718,8 @@ static int remove_once(struct ovsdb_backend *b, const char *bridge, const char *
 	if (port) {
 		json_t *prow = NULL;
 		for (size_t i = 0; i < json_array_size(prows) && !prow; i++) {
-			const char *name = json_string_value(json_object_get(json_array_get(prows, i), "name"));
+			const char *name =
+			    json_string_value(json_object_get(json_array_get(prows, i), "name"));
 			if (name && strcmp(name, port) == 0)
 				prow = json_array_get(prows, i);
 		}
@@ -653,28 +727,34 @@ static int remove_once(struct ovsdb_backend *b, const char *bridge, const char *
 			goto out; /* already gone */
 		int is_mine = 0;
 		for (size_t i = 0; i < ovsdb_set_size(ports) && !is_mine; i++)
-			is_mine = json_equal(ovsdb_set_at(ports, i), json_object_get(prow, "_uuid"));
+			is_mine =
+			    json_equal(ovsdb_set_at(ports, i), json_object_get(prow, "_uuid"));
 		if (!is_mine) {
-			rc = kairos_error_set(err, KAIROS_ENOTFOUND, "port", "ovs port %s is not on bridge %s", port,
-					      bridge);
+			rc = kairos_error_set(err, KAIROS_ENOTFOUND, "port",
+					      "ovs port %s is not on bridge %s", port, bridge);
 			goto out;
 		}
 		append_port_cleanup(ops, prow, qrows);
-		json_array_append_new(ops, json_pack("{s:s, s:s, s:o, s:[[s, s, [s, [O]]]]}", "op", "mutate", "table",
-						     "Bridge", "where", where_eq("_uuid", json_incref(bridge_uuid)),
-						     "mutations", "ports", "delete", "set", json_object_get(prow, "_uuid")));
+		json_array_append_new(ops, json_pack("{s:s, s:s, s:o, s:[[s, s, [s, [O]]]]}", "op",
+						     "mutate", "table", "Bridge", "where",
+						     where_eq("_uuid", json_incref(bridge_uuid)),
+						     "mutations", "ports", "delete", "set",
+						     json_object_get(prow, "_uuid")));
 	} else {
 		if (!brow)
 			goto out; /* already gone */
-		json_array_append_new(ops, op_wait_eq("Bridge", where_eq("_uuid", json_incref(bridge_uuid)),
-						      json_pack("[s]", "ports"), json_pack("[{s:O}]", "ports", ports)));
+		json_array_append_new(ops, op_wait_eq("Bridge",
+						      where_eq("_uuid", json_incref(bridge_uuid)),
+						      json_pack("[s]", "ports"),
+						      json_pack("[{s:O}]", "ports", ports)));
 		for (size_t i = 0; i < ovsdb_set_size(ports); i++) {
 			json_t *prow = find_row(prows, ovsdb_set_at(ports, i));
 			if (prow)
 				append_port_cleanup(ops, prow, qrows);
 		}
-		json_array_append_new(ops, json_pack("{s:s, s:s, s:[], s:[[s, s, [s, [O]]]]}", "op", "mutate", "table",
-						     "Open_vSwitch", "where", "mutations", "bridges", "delete", "set",
+		json_array_append_new(ops, json_pack("{s:s, s:s, s:[], s:[[s, s, [s, [O]]]]}", "op",
+						     "mutate", "table", "Open_vSwitch", "where",
+						     "mutations", "bridges", "delete", "set",
 						     bridge_uuid));
 	}
 	rc = ovsdb_conn_transact(b->conn, OVS_DB, ops, NULL, NULL, err);
@@ -684,7 +764,8 @@ out:
 	return rc;
 }
 
-static int remove_run(struct ovsdb_backend *b, const char *bridge, const char *port, struct kairos_error *err)
+static int remove_run(struct ovsdb_backend *b, const char *bridge, const char *port,
+		      struct kairos_error *err)
 {
 	int rc = -KAIROS_ECONFLICT;
 	for (int attempt = 0; attempt < CONFLICT_RETRIES && rc == -KAIROS_ECONFLICT; attempt++) {
@@ -693,13 +774,15 @@ static int remove_run(struct ovsdb_backend *b, const char *bridge, const char *p
 			conflict_backoff(attempt);
 	}
 	if (rc == -KAIROS_ECONFLICT)
-		return kairos_error_set(err, KAIROS_ECONFLICT, "bridge", "ovs bridge %s kept changing: not removed after %d attempts",
-					bridge, CONFLICT_RETRIES);
+		return kairos_error_set(
+		    err, KAIROS_ECONFLICT, "bridge",
+		    "ovs bridge %s kept changing: not removed after %d attempts", bridge,
+		    CONFLICT_RETRIES);
 	return rc;
 }
 
-static int ovsdb_backend_remove_port(struct network_backend *nb, const char *bridge, const char *port,
-				     struct kairos_error *err)
+static int ovsdb_backend_remove_port(struct network_backend *nb, const char *bridge,
+				     const char *port, struct kairos_error *err)
 {
 	int rc = network_check_name("bridge", bridge, err);
 	if (rc == 0)
@@ -707,7 +790,8 @@ static int ovsdb_backend_remove_port(struct network_backend *nb, const char *bri
 	return rc < 0 ? rc : remove_run(backend_of(nb), bridge, port, err);
 }
 
-static int ovsdb_backend_remove_bridge(struct network_backend *nb, const char *bridge, struct kairos_error *err)
+static int ovsdb_backend_remove_bridge(struct network_backend *nb, const char *bridge,
+				       struct kairos_error *err)
 {
 	int rc = network_check_name("bridge", bridge, err);
 	return rc < 0 ? rc : remove_run(backend_of(nb), bridge, NULL, err);

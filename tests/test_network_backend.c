@@ -101,8 +101,10 @@ Test(network_backend, ensure_bridge_needs_the_root_row)
 	struct ovsdb_conn *c = NULL;
 	struct kairos_error err;
 	cr_assert_eq(ovsdb_conn_new(fx.remote, 2000, &c, &err), 0);
-	json_t *ops = json_pack("[{s:s, s:s, s:[]}]", "op", "delete", "table", "Open_vSwitch", "where");
-	cr_assert_eq(ovsdb_conn_transact(c, "Open_vSwitch", ops, NULL, NULL, &err), 0, "%s", err.message);
+	json_t *ops =
+	    json_pack("[{s:s, s:s, s:[]}]", "op", "delete", "table", "Open_vSwitch", "where");
+	cr_assert_eq(ovsdb_conn_transact(c, "Open_vSwitch", ops, NULL, NULL, &err), 0, "%s",
+		     err.message);
 	json_decref(ops);
 	ovsdb_conn_free(c);
 	cr_assert_eq(network_ensure_bridge(nb, "br-k0", &err), -KAIROS_EBACKEND);
@@ -127,7 +129,8 @@ Test(network_backend, ensure_port_is_idempotent_and_checks_its_bridge)
 	cr_assert_eq(network_ensure_port(nb, "br-none", "vif1", NULL, &err), -KAIROS_ENOTFOUND);
 	cr_assert(strstr(err.message, "bridge br-none does not exist"), "%s", err.message);
 	make_port("br-a", "vif1");
-	cr_assert_eq(network_ensure_port(nb, "br-a", "vif1", "internal", &err), 0, "%s", err.message);
+	cr_assert_eq(network_ensure_port(nb, "br-a", "vif1", "internal", &err), 0, "%s",
+		     err.message);
 	char *s = vsctl("list-ports br-a");
 	cr_assert_str_eq(s, "vif1");
 	free(s);
@@ -148,8 +151,9 @@ Test(network_backend, reserve_then_release_leaves_nothing_behind)
 	struct kairos_error err;
 	make_port("br0", "vif1");
 	uint32_t qid = 0;
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "link-a", 10000000, 50000000, &qid, &err), 0, "%s",
-		     err.message);
+	cr_assert_eq(
+	    network_reserve_queue(nb, "br0", "vif1", "link-a", 10000000, 50000000, &qid, &err), 0,
+	    "%s", err.message);
 	cr_assert_eq(qid, 1);
 
 	struct network_queue *q = NULL;
@@ -172,7 +176,8 @@ Test(network_backend, reserve_then_release_leaves_nothing_behind)
 	free(s);
 	cr_assert_eq(vsctl_lines("--bare --columns=qos find Port name=vif1 qos!=[]"), 1);
 
-	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-a", &err), 0, "%s", err.message);
+	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-a", &err), 0, "%s",
+		     err.message);
 	assert_no_qos_rows();
 	s = vsctl("get Port vif1 qos");
 	cr_assert_str_eq(s, "[]");
@@ -190,10 +195,12 @@ Test(network_backend, two_reservations_on_one_port_are_both_kept)
 	struct kairos_error err;
 	make_port("br0", "vif1");
 	uint32_t q1 = 0, q2 = 0, q3 = 0;
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "link-a", 10000000, 50000000, &q1, &err), 0, "%s",
-		     err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "link-b", 20000000, 100000000, &q2, &err), 0, "%s",
-		     err.message);
+	cr_assert_eq(
+	    network_reserve_queue(nb, "br0", "vif1", "link-a", 10000000, 50000000, &q1, &err), 0,
+	    "%s", err.message);
+	cr_assert_eq(
+	    network_reserve_queue(nb, "br0", "vif1", "link-b", 20000000, 100000000, &q2, &err), 0,
+	    "%s", err.message);
 	cr_assert_eq(q1, 1);
 	cr_assert_eq(q2, 2);
 	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list QoS"), 1, "one QoS per port");
@@ -214,22 +221,28 @@ Test(network_backend, two_reservations_on_one_port_are_both_kept)
 	free(q);
 
 	/* releasing the first keeps the second; its number is reused by the next reservation */
-	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-a", &err), 0, "%s", err.message);
+	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-a", &err), 0, "%s",
+		     err.message);
 	cr_assert_eq(network_list_queues(nb, "vif1", &q, &n, &err), 0, "%s", err.message);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(q[0].queue_id, 2);
 	cr_assert_str_eq(q[0].reservation, "link-b");
 	free(q);
-	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 1, "the released queue row is deleted");
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 1,
+		     "the released queue row is deleted");
 	total = vsctl("--bare --columns=other_config list QoS");
-	cr_assert(strstr(total, "max-rate=\"100000000\"") || strstr(total, "max-rate=100000000"), "%s", total);
+	cr_assert(strstr(total, "max-rate=\"100000000\"") || strstr(total, "max-rate=100000000"),
+		  "%s", total);
 	free(total);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "link-c", 1000000, 2000000, &q3, &err), 0, "%s",
-		     err.message);
+	cr_assert_eq(
+	    network_reserve_queue(nb, "br0", "vif1", "link-c", 1000000, 2000000, &q3, &err), 0,
+	    "%s", err.message);
 	cr_assert_eq(q3, 1);
 
-	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-b", &err), 0, "%s", err.message);
-	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-c", &err), 0, "%s", err.message);
+	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-b", &err), 0, "%s",
+		     err.message);
+	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-c", &err), 0, "%s",
+		     err.message);
 	assert_no_qos_rows();
 }
 
@@ -238,10 +251,11 @@ Test(network_backend, reserving_again_updates_rates_in_place)
 	struct kairos_error err;
 	make_port("br0", "vif1");
 	uint32_t q1 = 0, q2 = 0;
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "link-a", 10000000, 50000000, &q1, &err), 0, "%s",
-		     err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "link-a", 0, 70000000, &q2, &err), 0, "%s",
-		     err.message);
+	cr_assert_eq(
+	    network_reserve_queue(nb, "br0", "vif1", "link-a", 10000000, 50000000, &q1, &err), 0,
+	    "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "link-a", 0, 70000000, &q2, &err), 0,
+		     "%s", err.message);
 	cr_assert_eq(q1, q2);
 	struct network_queue *q = NULL;
 	size_t n = 0;
@@ -252,7 +266,8 @@ Test(network_backend, reserving_again_updates_rates_in_place)
 	free(q);
 	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 1);
 	char *total = vsctl("--bare --columns=other_config list QoS");
-	cr_assert(strstr(total, "max-rate=\"70000000\"") || strstr(total, "max-rate=70000000"), "%s", total);
+	cr_assert(strstr(total, "max-rate=\"70000000\"") || strstr(total, "max-rate=70000000"),
+		  "%s", total);
 	free(total);
 }
 
@@ -261,19 +276,23 @@ Test(network_backend, same_reservation_on_two_ports_is_two_queues)
 	struct kairos_error err;
 	make_port("br0", "vif1");
 	make_port("br0", "vif2");
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "link-a", 1000000, 5000000, NULL, &err), 0, "%s",
-		     err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif2", "link-a", 2000000, 6000000, NULL, &err), 0, "%s",
-		     err.message);
+	cr_assert_eq(
+	    network_reserve_queue(nb, "br0", "vif1", "link-a", 1000000, 5000000, NULL, &err), 0,
+	    "%s", err.message);
+	cr_assert_eq(
+	    network_reserve_queue(nb, "br0", "vif2", "link-a", 2000000, 6000000, NULL, &err), 0,
+	    "%s", err.message);
 	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list QoS"), 2);
-	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-a", &err), 0, "%s", err.message);
+	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-a", &err), 0, "%s",
+		     err.message);
 	struct network_queue *q = NULL;
 	size_t n = 0;
 	cr_assert_eq(network_list_queues(nb, "vif2", &q, &n, &err), 0, "%s", err.message);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(q[0].max_rate_bps, 6000000);
 	free(q);
-	cr_assert_eq(network_release_queue(nb, "br0", "vif2", "link-a", &err), 0, "%s", err.message);
+	cr_assert_eq(network_release_queue(nb, "br0", "vif2", "link-a", &err), 0, "%s",
+		     err.message);
 	assert_no_qos_rows();
 }
 
@@ -282,15 +301,20 @@ Test(network_backend, reserve_rejects_bad_input)
 	struct kairos_error err;
 	make_port("br0", "vif1");
 	cr_assert_eq(network_ensure_bridge(nb, "br1", &err), 0, "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "x", 5, 4, NULL, &err), -KAIROS_EINVAL);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "x", 5, 4, NULL, &err),
+		     -KAIROS_EINVAL);
 	cr_assert(strstr(err.message, "min 5 bit/s, max 4 bit/s"), "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "x", 0, 0, NULL, &err), -KAIROS_EINVAL);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif9", "x", 1, 4, NULL, &err), -KAIROS_ENOTFOUND);
-	cr_assert(strstr(err.message, "port vif9 does not exist"), "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br1", "vif1", "x", 1, 4, NULL, &err), -KAIROS_ENOTFOUND);
-	cr_assert(strstr(err.message, "port vif1 is not on bridge br1"), "%s", err.message);
-	cr_assert_eq(network_list_queues(nb, "vif9", &(struct network_queue *){NULL}, &(size_t){0}, &err),
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "x", 0, 0, NULL, &err),
+		     -KAIROS_EINVAL);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif9", "x", 1, 4, NULL, &err),
 		     -KAIROS_ENOTFOUND);
+	cr_assert(strstr(err.message, "port vif9 does not exist"), "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br1", "vif1", "x", 1, 4, NULL, &err),
+		     -KAIROS_ENOTFOUND);
+	cr_assert(strstr(err.message, "port vif1 is not on bridge br1"), "%s", err.message);
+	cr_assert_eq(
+	    network_list_queues(nb, "vif9", &(struct network_queue *){NULL}, &(size_t){0}, &err),
+	    -KAIROS_ENOTFOUND);
 	assert_no_qos_rows();
 }
 
@@ -316,7 +340,8 @@ static void *worker_run(void *arg)
 		char id[64];
 		snprintf(id, sizeof(id), "%s-%d", w->prefix, i);
 		int rc = w->is_release ? network_release_queue(mine, "br0", "vif1", id, &err)
-				       : network_reserve_queue(mine, "br0", "vif1", id, 1000000 * (uint64_t)(i + 1),
+				       : network_reserve_queue(mine, "br0", "vif1", id,
+							       1000000 * (uint64_t)(i + 1),
 							       100000000, NULL, &err);
 		if (rc < 0) {
 			w->failures++;
@@ -331,7 +356,9 @@ Test(network_backend, concurrent_reservations_on_one_port_do_not_clobber)
 {
 	make_port("br0", "vif1");
 	enum { N = 12 };
-	struct worker w[3] = {{fx.remote, "a", N, 0, 0, ""}, {fx.remote, "b", N, 0, 0, ""}, {fx.remote, "c", N, 0, 0, ""}};
+	struct worker w[3] = {{fx.remote, "a", N, 0, 0, ""},
+			      {fx.remote, "b", N, 0, 0, ""},
+			      {fx.remote, "c", N, 0, 0, ""}};
 	pthread_t th[3];
 	for (int i = 0; i < 3; i++)
 		pthread_create(&th[i], NULL, worker_run, &w[i]);
@@ -350,8 +377,10 @@ Test(network_backend, concurrent_reservations_on_one_port_do_not_clobber)
 		cr_assert_neq(q[i].reservation[0], '\0');
 	}
 	free(q);
-	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 3 * N, "no orphan Queue rows");
-	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list QoS"), 1, "one QoS, not one per racer");
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 3 * N,
+		     "no orphan Queue rows");
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list QoS"), 1,
+		     "one QoS, not one per racer");
 
 	for (int i = 0; i < 3; i++) {
 		w[i].is_release = 1;
@@ -377,7 +406,8 @@ static void *shared_worker_run(void *arg)
 	for (int i = 0; i < 8; i++) {
 		char id[64];
 		snprintf(id, sizeof(id), "%s-%d", w->prefix, i);
-		if (network_reserve_queue(nb, "br0", "vif1", id, 1000000, 2000000, NULL, &err) < 0 ||
+		if (network_reserve_queue(nb, "br0", "vif1", id, 1000000, 2000000, NULL, &err) <
+			0 ||
 		    network_ping(nb, &err) < 0) {
 			w->failures++;
 			snprintf(w->last_error, sizeof(w->last_error), "%s", err.message);
@@ -389,7 +419,8 @@ static void *shared_worker_run(void *arg)
 Test(network_backend, one_backend_shared_by_threads)
 {
 	make_port("br0", "vif1");
-	/* The same struct network_backend from two threads: calls are serialised and all complete. */
+	/* The same struct network_backend from two threads: calls are serialised and all complete.
+	 */
 	struct shared_worker w[2] = {{"x", 0, ""}, {"y", 0, ""}};
 	pthread_t th[2];
 	for (int i = 0; i < 2; i++)
@@ -411,9 +442,12 @@ Test(network_backend, remove_port_takes_its_qos_and_queues_along)
 	struct kairos_error err;
 	make_port("br0", "vif1");
 	make_port("br0", "vif2");
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l1", 1000000, 2000000, NULL, &err), 0, "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l2", 1000000, 3000000, NULL, &err), 0, "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif2", "l3", 1000000, 3000000, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l1", 1000000, 2000000, NULL, &err),
+		     0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l2", 1000000, 3000000, NULL, &err),
+		     0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif2", "l3", 1000000, 3000000, NULL, &err),
+		     0, "%s", err.message);
 	cr_assert_eq(network_ensure_bridge(nb, "br1", &err), 0, "%s", err.message);
 	cr_assert_eq(network_remove_port(nb, "br1", "vif1", &err), -KAIROS_ENOTFOUND);
 	cr_assert(strstr(err.message, "not on bridge br1"), "%s", err.message);
@@ -422,10 +456,12 @@ Test(network_backend, remove_port_takes_its_qos_and_queues_along)
 	char *s = vsctl("list-ports br0");
 	cr_assert_str_eq(s, "vif2");
 	free(s);
-	cr_assert_eq(vsctl_lines("--bare --columns=_uuid find Interface name=vif1"), 0, "interface garbage-collected");
+	cr_assert_eq(vsctl_lines("--bare --columns=_uuid find Interface name=vif1"), 0,
+		     "interface garbage-collected");
 	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list QoS"), 1, "only vif2's QoS is left");
 	cr_assert_eq(vsctl_lines("--bare --columns=_uuid list Queue"), 1);
-	cr_assert_eq(network_remove_port(nb, "br0", "vif1", &err), 0, "removing again: %s", err.message);
+	cr_assert_eq(network_remove_port(nb, "br0", "vif1", &err), 0, "removing again: %s",
+		     err.message);
 	struct network_queue *q = NULL;
 	size_t n = 0;
 	cr_assert_eq(network_list_queues(nb, "vif2", &q, &n, &err), 0, "%s", err.message);
@@ -440,9 +476,12 @@ Test(network_backend, remove_bridge_leaves_no_row_behind)
 	make_port("br0", "vif1");
 	make_port("br0", "vif2");
 	make_port("br1", "vif3");
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l1", 1000000, 2000000, NULL, &err), 0, "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif2", "l2", 1000000, 3000000, NULL, &err), 0, "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br1", "vif3", "l3", 1000000, 3000000, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l1", 1000000, 2000000, NULL, &err),
+		     0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif2", "l2", 1000000, 3000000, NULL, &err),
+		     0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br1", "vif3", "l3", 1000000, 3000000, NULL, &err),
+		     0, "%s", err.message);
 
 	cr_assert_eq(network_remove_bridge(nb, "br0", &err), 0, "%s", err.message);
 	char *s = vsctl("list-br");

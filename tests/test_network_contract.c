@@ -40,10 +40,16 @@ TestSuite(network_contract_ovsdb, .init = setup_ovsdb, .fini = teardown, .timeou
 TestSuite(network_contract_memory, .init = setup_memory, .fini = teardown, .timeout = 60);
 
 /* Defines the body once and a test of it in each backend's suite. */
-#define CONTRACT(name)                                            \
-	static void name(void);                                   \
-	Test(network_contract_ovsdb, name) { name(); }            \
-	Test(network_contract_memory, name) { name(); }           \
+#define CONTRACT(name)                                                                             \
+	static void name(void);                                                                    \
+	Test(network_contract_ovsdb, name)                                                         \
+	{                                                                                          \
+		name();                                                                            \
+	}                                                                                          \
+	Test(network_contract_memory, name)                                                        \
+	{                                                                                          \
+		name();                                                                            \
+	}                                                                                          \
 	static void name(void)
 
 static void make_port(const char *bridge, const char *port)
@@ -63,7 +69,8 @@ static char *queues_str(const char *port)
 	struct kairos_buf b = {0};
 	for (size_t i = 0; i < n; i++)
 		kairos_buf_printf(&b, "%u:%s:%llu:%llu,", q[i].queue_id, q[i].reservation,
-				  (unsigned long long)q[i].min_rate_bps, (unsigned long long)q[i].max_rate_bps);
+				  (unsigned long long)q[i].min_rate_bps,
+				  (unsigned long long)q[i].max_rate_bps);
 	free(q);
 	return kairos_buf_steal(&b);
 }
@@ -103,11 +110,13 @@ CONTRACT(reserve_list_release)
 	struct kairos_error err;
 	make_port("br0", "vif1");
 	uint32_t id = 0;
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "link-a", 10000000, 50000000, &id, &err), 0, "%s",
-		     err.message);
+	cr_assert_eq(
+	    network_reserve_queue(nb, "br0", "vif1", "link-a", 10000000, 50000000, &id, &err), 0,
+	    "%s", err.message);
 	cr_assert_eq(id, 1);
 	assert_queues("vif1", "1:link-a:10000000:50000000,");
-	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-a", &err), 0, "%s", err.message);
+	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-a", &err), 0, "%s",
+		     err.message);
 	assert_queues("vif1", "");
 	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "link-a", &err), -KAIROS_ENOTFOUND);
 	cr_assert(strstr(err.message, "no reservation link-a"), "%s", err.message);
@@ -118,13 +127,17 @@ CONTRACT(queue_numbers_are_reused_and_rates_updated_in_place)
 	struct kairos_error err;
 	make_port("br0", "vif1");
 	uint32_t a = 0, b = 0, c = 0, a2 = 0;
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "a", 1, 10, &a, &err), 0, "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "b", 2, 20, &b, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "a", 1, 10, &a, &err), 0, "%s",
+		     err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "b", 2, 20, &b, &err), 0, "%s",
+		     err.message);
 	assert_queues("vif1", "1:a:1:10,2:b:2:20,");
 	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "a", &err), 0, "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "c", 0, 30, &c, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "c", 0, 30, &c, &err), 0, "%s",
+		     err.message);
 	cr_assert_eq(c, 1, "the smallest free number is reused");
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "b", 5, 50, &a2, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "b", 5, 50, &a2, &err), 0, "%s",
+		     err.message);
 	cr_assert_eq(a2, b, "same reservation, same queue");
 	assert_queues("vif1", "1:c:0:30,2:b:5:50,");
 }
@@ -134,8 +147,10 @@ CONTRACT(reservations_are_per_port)
 	struct kairos_error err;
 	make_port("br0", "vif1");
 	make_port("br0", "vif2");
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l", 1, 10, NULL, &err), 0, "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif2", "l", 2, 20, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l", 1, 10, NULL, &err), 0, "%s",
+		     err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif2", "l", 2, 20, NULL, &err), 0, "%s",
+		     err.message);
 	cr_assert_eq(network_release_queue(nb, "br0", "vif1", "l", &err), 0, "%s", err.message);
 	assert_queues("vif1", "");
 	assert_queues("vif2", "1:l:2:20,");
@@ -146,13 +161,18 @@ CONTRACT(bad_reservations_are_refused)
 	struct kairos_error err;
 	make_port("br0", "vif1");
 	cr_assert_eq(network_ensure_bridge(nb, "br1", &err), 0, "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "x", 5, 4, NULL, &err), -KAIROS_EINVAL);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "x", 5, 4, NULL, &err),
+		     -KAIROS_EINVAL);
 	cr_assert_str_eq(err.field, "max_rate_bps");
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "x", 0, 0, NULL, &err), -KAIROS_EINVAL);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "", 0, 1, NULL, &err), -KAIROS_EINVAL);
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif9", "x", 1, 4, NULL, &err), -KAIROS_ENOTFOUND);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "x", 0, 0, NULL, &err),
+		     -KAIROS_EINVAL);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "", 0, 1, NULL, &err),
+		     -KAIROS_EINVAL);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif9", "x", 1, 4, NULL, &err),
+		     -KAIROS_ENOTFOUND);
 	cr_assert(strstr(err.message, "port vif9 does not exist"), "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br1", "vif1", "x", 1, 4, NULL, &err), -KAIROS_ENOTFOUND);
+	cr_assert_eq(network_reserve_queue(nb, "br1", "vif1", "x", 1, 4, NULL, &err),
+		     -KAIROS_ENOTFOUND);
 	cr_assert(strstr(err.message, "port vif1 is not on bridge br1"), "%s", err.message);
 	struct network_queue *q = (struct network_queue *)&err; /* must be reset to NULL */
 	size_t n = 7;
@@ -168,8 +188,10 @@ CONTRACT(removal_is_idempotent_and_takes_reservations_along)
 	make_port("br0", "vif1");
 	make_port("br0", "vif2");
 	make_port("br1", "vif3");
-	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l1", 1, 10, NULL, &err), 0, "%s", err.message);
-	cr_assert_eq(network_reserve_queue(nb, "br1", "vif3", "l3", 1, 10, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br0", "vif1", "l1", 1, 10, NULL, &err), 0, "%s",
+		     err.message);
+	cr_assert_eq(network_reserve_queue(nb, "br1", "vif3", "l3", 1, 10, NULL, &err), 0, "%s",
+		     err.message);
 	cr_assert_eq(network_remove_port(nb, "br1", "vif1", &err), -KAIROS_ENOTFOUND);
 	cr_assert_eq(network_remove_port(nb, "br0", "vif1", &err), 0, "%s", err.message);
 	cr_assert_eq(network_remove_port(nb, "br0", "vif1", &err), 0, "%s", err.message);
@@ -225,8 +247,8 @@ CONTRACT(one_backend_shared_by_threads)
 	cr_assert_eq(n, 12, "4 reservations kept by each of 3 threads");
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(q[i].reservation);
-		cr_assert(len >= 2 && (q[i].reservation[len - 1] - '0') % 2 == 0, "%s should be released",
-			  q[i].reservation);
+		cr_assert(len >= 2 && (q[i].reservation[len - 1] - '0') % 2 == 0,
+			  "%s should be released", q[i].reservation);
 		for (size_t j = 0; j < i; j++)
 			cr_assert_neq(q[i].queue_id, q[j].queue_id);
 	}

@@ -36,7 +36,8 @@ Test(network_ovsdb_framing, two_messages_in_one_read)
 	struct kairos_error err;
 	json_t *m = NULL;
 	ovsdb_reader_init(&r);
-	const char *two = "{\"id\":1,\"result\":[\"a}\"],\"error\":null}  {\"id\":2,\"result\":{},\"error\":null}";
+	const char *two = "{\"id\":1,\"result\":[\"a}\"],\"error\":null}  "
+			  "{\"id\":2,\"result\":{},\"error\":null}";
 	ovsdb_reader_feed(&r, two, strlen(two));
 	cr_assert_eq(ovsdb_reader_next(&r, &m, &err), 1);
 	cr_assert_eq(json_integer_value(json_object_get(m, "id")), 1);
@@ -57,7 +58,8 @@ Test(network_ovsdb_framing, one_message_split_across_reads_byte_by_byte)
 	struct kairos_error err;
 	json_t *m = NULL;
 	ovsdb_reader_init(&r);
-	const char *msg = "{\"method\":\"update\",\"params\":[null,{\"Bridge\":{\"x\":{\"new\":{\"name\":\"br{0}\"}}}}],"
+	const char *msg = "{\"method\":\"update\",\"params\":[null,{\"Bridge\":{\"x\":{\"new\":{"
+			  "\"name\":\"br{0}\"}}}}],"
 			  "\"id\":null}\n{\"id\":7,";
 	size_t first_len = strchr(msg, '\n') - msg;
 	for (size_t i = 0; i < first_len; i++) {
@@ -163,7 +165,8 @@ static void *fake_server_run(void *arg)
 		ovsdb_reader_next(&r, &req, &err);
 	}
 	const char *echo = "{\"id\":\"echo\",\"method\":\"echo\",\"params\":[\"hello\",3]}";
-	if (write(fd, echo, 20) != 20 || (usleep(20000), write(fd, echo + 20, strlen(echo) - 20)) < 0)
+	if (write(fd, echo, 20) != 20 ||
+	    (usleep(20000), write(fd, echo + 20, strlen(echo) - 20)) < 0)
 		goto out;
 	while (!s->echo_reply) {
 		ssize_t n = read(fd, buf, sizeof(buf));
@@ -174,8 +177,10 @@ static void *fake_server_run(void *arg)
 			s->echo_reply = m;
 	}
 	/* Only now answer the request, with a stale answer (wrong id) first. */
-	json_t *stale = json_pack("{s:I, s:[s], s:n}", "id", (json_int_t)9999, "result", "stale", "error");
-	json_t *ans = json_pack("{s:O, s:[s], s:n}", "id", json_object_get(req, "id"), "result", "fresh", "error");
+	json_t *stale =
+	    json_pack("{s:I, s:[s], s:n}", "id", (json_int_t)9999, "result", "stale", "error");
+	json_t *ans = json_pack("{s:O, s:[s], s:n}", "id", json_object_get(req, "id"), "result",
+				"fresh", "error");
 	char *t1 = json_dumps(stale, JSON_COMPACT), *t2 = json_dumps(ans, JSON_COMPACT);
 	s->got_request_after_echo = 1;
 	if (write(fd, t1, strlen(t1)) < 0 || write(fd, t2, strlen(t2)) < 0)
@@ -200,7 +205,8 @@ Test(network_ovsdb_echo, client_answers_server_echo_while_waiting)
 	s.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	strcpy(sun.sun_path, s.path);
-	cr_assert_eq(bind(s.listen_fd, (struct sockaddr *)&sun, sizeof(sun)), 0, "%s", strerror(errno));
+	cr_assert_eq(bind(s.listen_fd, (struct sockaddr *)&sun, sizeof(sun)), 0, "%s",
+		     strerror(errno));
 	cr_assert_eq(listen(s.listen_fd, 1), 0);
 	pthread_t th;
 	pthread_create(&th, NULL, fake_server_run, &s);
@@ -214,13 +220,15 @@ Test(network_ovsdb_echo, client_answers_server_echo_while_waiting)
 	int rc = ovsdb_conn_call(c, "list_dbs", params, &res, &err);
 	pthread_join(th, NULL);
 	cr_assert_eq(rc, 0, "%s", err.message);
-	cr_assert_str_eq(json_string_value(json_array_get(res, 0)), "fresh", "the stale answer was taken");
+	cr_assert_str_eq(json_string_value(json_array_get(res, 0)), "fresh",
+			 "the stale answer was taken");
 	cr_assert(s.got_request_after_echo);
 	cr_assert_not_null(s.echo_reply);
 	cr_assert_str_eq(json_string_value(json_object_get(s.echo_reply, "id")), "echo");
 	cr_assert(json_is_null(json_object_get(s.echo_reply, "error")));
 	json_t *want = json_pack("[s, i]", "hello", 3);
-	cr_assert(json_equal(json_object_get(s.echo_reply, "result"), want), "echo must repeat the params");
+	cr_assert(json_equal(json_object_get(s.echo_reply, "result"), want),
+		  "echo must repeat the params");
 	json_decref(want);
 	json_decref(s.echo_reply);
 	json_decref(params);
@@ -273,19 +281,23 @@ Test(network_ovsdb_server, operation_error_names_operation_and_constraint)
 	struct ovsdb_conn *c = NULL;
 	struct kairos_error err;
 	cr_assert_eq(ovsdb_conn_new(fx.remote, 2000, &c, &err), 0);
-	json_t *ops = json_pack("[{s:s, s:s, s:{s:s, s:s, s:[s, s]}, s:s}, {s:s, s:s, s:{s:s}, s:s}]", "op", "insert",
-				"table", "Port", "row", "name", "p0", "vlan_mode", "sideways", "interfaces",
-				"named-uuid", "i", "uuid-name", "p", "op", "insert", "table", "Interface", "row",
-				"name", "p0", "uuid-name", "i");
+	json_t *ops =
+	    json_pack("[{s:s, s:s, s:{s:s, s:s, s:[s, s]}, s:s}, {s:s, s:s, s:{s:s}, s:s}]", "op",
+		      "insert", "table", "Port", "row", "name", "p0", "vlan_mode", "sideways",
+		      "interfaces", "named-uuid", "i", "uuid-name", "p", "op", "insert", "table",
+		      "Interface", "row", "name", "p0", "uuid-name", "i");
 	json_t *res = NULL;
 	int failed = -2;
 	int rc = ovsdb_conn_transact(c, "Open_vSwitch", ops, &res, &failed, &err);
 	cr_assert_eq(rc, -KAIROS_EBACKEND);
 	cr_assert_eq(failed, 0);
-	cr_assert(strstr(err.message, "operation 1 of 2 (insert Port) failed: constraint violation"), "%s",
+	cr_assert(
+	    strstr(err.message, "operation 1 of 2 (insert Port) failed: constraint violation"),
+	    "%s", err.message);
+	cr_assert(strstr(err.message, "sideways is not one of the allowed values"), "%s",
 		  err.message);
-	cr_assert(strstr(err.message, "sideways is not one of the allowed values"), "%s", err.message);
-	cr_assert(json_is_null(json_array_get(res, 1)), "the operation after the failing one is null");
+	cr_assert(json_is_null(json_array_get(res, 1)),
+		  "the operation after the failing one is null");
 	json_decref(res);
 	json_decref(ops);
 	ovsdb_conn_free(c);
@@ -297,23 +309,26 @@ Test(network_ovsdb_server, commit_error_comes_after_the_last_operation)
 	struct kairos_error err;
 	cr_assert_eq(ovsdb_conn_new(fx.remote, 2000, &c, &err), 0);
 	/* A QoS whose queue map points at a Queue row that does not exist. */
-	json_t *ops = json_pack("[{s:s, s:s, s:{s:s, s:[s, [[i, [s, s]]]]}}]", "op", "insert", "table", "QoS", "row",
-				"type", "linux-htb", "queues", "map", 1, "uuid",
-				"6d1a2b3c-0000-4000-8000-000000000001");
+	json_t *ops = json_pack("[{s:s, s:s, s:{s:s, s:[s, [[i, [s, s]]]]}}]", "op", "insert",
+				"table", "QoS", "row", "type", "linux-htb", "queues", "map", 1,
+				"uuid", "6d1a2b3c-0000-4000-8000-000000000001");
 	json_t *res = NULL;
 	int failed = -2;
 	int rc = ovsdb_conn_transact(c, "Open_vSwitch", ops, &res, &failed, &err);
 	cr_assert_eq(rc, -KAIROS_EBACKEND);
 	cr_assert_eq(failed, 1, "the commit error is result 1 (after the only operation)");
 	cr_assert_eq(json_array_size(res), 2);
-	cr_assert(strstr(err.message, "commit failed: referential integrity violation"), "%s", err.message);
-	cr_assert(strstr(err.message, "nonexistent row 6d1a2b3c-0000-4000-8000-000000000001"), "%s", err.message);
+	cr_assert(strstr(err.message, "commit failed: referential integrity violation"), "%s",
+		  err.message);
+	cr_assert(strstr(err.message, "nonexistent row 6d1a2b3c-0000-4000-8000-000000000001"), "%s",
+		  err.message);
 	json_decref(res);
 	json_decref(ops);
 
 	/* nothing was committed */
 	ops = json_pack("[{s:s, s:s, s:[]}]", "op", "select", "table", "QoS", "where");
-	cr_assert_eq(ovsdb_conn_transact(c, "Open_vSwitch", ops, &res, &failed, &err), 0, "%s", err.message);
+	cr_assert_eq(ovsdb_conn_transact(c, "Open_vSwitch", ops, &res, &failed, &err), 0, "%s",
+		     err.message);
 	cr_assert_eq(failed, -1);
 	cr_assert_eq(json_array_size(json_object_get(json_array_get(res, 0), "rows")), 0);
 	json_decref(res);
@@ -330,7 +345,8 @@ Test(network_ovsdb_server, jsonrpc_error_for_unknown_database_keeps_connection)
 	cr_assert_eq(ovsdb_conn_transact(c, "Nope", ops, NULL, NULL, &err), -KAIROS_EBACKEND);
 	cr_assert(strstr(err.message, "transact failed: unknown database"), "%s", err.message);
 	cr_assert(ovsdb_conn_is_connected(c));
-	cr_assert_eq(ovsdb_conn_transact(c, "Open_vSwitch", ops, NULL, NULL, &err), 0, "%s", err.message);
+	cr_assert_eq(ovsdb_conn_transact(c, "Open_vSwitch", ops, NULL, NULL, &err), 0, "%s",
+		     err.message);
 	json_decref(ops);
 	ovsdb_conn_free(c);
 }
@@ -341,10 +357,12 @@ Test(network_ovsdb_server, failed_wait_is_a_conflict)
 	struct kairos_error err;
 	cr_assert_eq(ovsdb_conn_new(fx.remote, 2000, &c, &err), 0);
 	/* "there is no Open_vSwitch row" is false after ovs.sh init */
-	json_t *ops = json_pack("[{s:s, s:s, s:[], s:[], s:s, s:[], s:i}]", "op", "wait", "table", "Open_vSwitch",
-				"where", "columns", "until", "==", "rows", "timeout", 0);
+	json_t *ops =
+	    json_pack("[{s:s, s:s, s:[], s:[], s:s, s:[], s:i}]", "op", "wait", "table",
+		      "Open_vSwitch", "where", "columns", "until", "==", "rows", "timeout", 0);
 	int failed = -2;
-	cr_assert_eq(ovsdb_conn_transact(c, "Open_vSwitch", ops, NULL, &failed, &err), -KAIROS_ECONFLICT);
+	cr_assert_eq(ovsdb_conn_transact(c, "Open_vSwitch", ops, NULL, &failed, &err),
+		     -KAIROS_ECONFLICT);
 	cr_assert_eq(failed, 0);
 	cr_assert(strstr(err.message, "(wait Open_vSwitch) failed: timed out"), "%s", err.message);
 	json_decref(ops);
@@ -365,7 +383,7 @@ Test(network_ovsdb_server, ping_reports_down_then_recovers_after_restart)
 	cr_assert_eq(rc, -KAIROS_EBACKEND);
 	cr_assert(strstr(err.message, fx.sock), "message names the socket: %s", err.message);
 	cr_assert(strstr(err.message, "connect: No such file or directory") ||
-			  strstr(err.message, "connect: Connection refused"),
+		      strstr(err.message, "connect: Connection refused"),
 		  "%s", err.message);
 	cr_assert_lt(took, 1500);
 
@@ -410,7 +428,8 @@ Test(network_ovsdb_server, stopped_server_does_not_hang_ping)
 	cr_assert_geq(took, 650);
 	cr_assert_lt(took, 1500, "ping took %lld ms", took);
 
-	/* a fresh connection to a stopped server: connect succeeds (backlog), the answer never comes */
+	/* a fresh connection to a stopped server: connect succeeds (backlog), the answer never
+	 * comes */
 	struct network_backend *nb2 = NULL;
 	cr_assert_eq(network_backend_ovsdb_new(fx.remote, 500, &nb2, &err), 0);
 	t0 = now_ms();
@@ -435,7 +454,9 @@ Test(network_ovsdb_server, tcp_remote_works_like_unix)
 	close(s);
 
 	char cmd[512], remote[64];
-	snprintf(cmd, sizeof(cmd), "ovs-appctl -t '%s/ovsdb-server.ctl' ovsdb-server/add-remote ptcp:%d:127.0.0.1 >/dev/null",
+	snprintf(cmd, sizeof(cmd),
+		 "ovs-appctl -t '%s/ovsdb-server.ctl' ovsdb-server/add-remote ptcp:%d:127.0.0.1 "
+		 ">/dev/null",
 		 fx.dir, port);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	snprintf(remote, sizeof(remote), "tcp:127.0.0.1:%d", port);
@@ -444,7 +465,8 @@ Test(network_ovsdb_server, tcp_remote_works_like_unix)
 	struct kairos_error err;
 	cr_assert_eq(network_backend_ovsdb_new(remote, 2000, &nb, &err), 0, "%s", err.message);
 	int rc = -1;
-	for (int i = 0; i < 20 && rc != 0; i++) { /* the server opens the listener on its next loop */
+	for (int i = 0; i < 20 && rc != 0;
+	     i++) { /* the server opens the listener on its next loop */
 		rc = network_ping(nb, &err);
 		if (rc != 0)
 			usleep(50000);

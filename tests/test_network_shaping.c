@@ -84,7 +84,8 @@ struct csum_job {
 	int rc;
 };
 
-/* `ethtool -K IF tx off` inside a namespace, from a thread so the test's own namespace is untouched. */
+/* `ethtool -K IF tx off` inside a namespace, from a thread so the test's own namespace is
+ * untouched. */
 static void *csum_off_run(void *arg)
 {
 	struct csum_job *j = arg;
@@ -126,8 +127,10 @@ static void setup(void)
 			fx.netns, ns_a, fx.netns, ns_b),
 		     0);
 	cr_assert_eq(sh("ip netns exec %s sh -c 'ip link set pa up && ip link set pb up' && "
-			"ip netns exec %s sh -c 'ip link set lo up && ip addr add 10.77.0.1/24 dev va && ip link set va up' && "
-			"ip netns exec %s sh -c 'ip link set lo up && ip addr add 10.77.0.2/24 dev vb && ip link set vb up'",
+			"ip netns exec %s sh -c 'ip link set lo up && ip addr add 10.77.0.1/24 dev "
+			"va && ip link set va up' && "
+			"ip netns exec %s sh -c 'ip link set lo up && ip addr add 10.77.0.2/24 dev "
+			"vb && ip link set vb up'",
 			fx.netns, ns_a, ns_b),
 		     0);
 	cr_assert_eq(tx_csum_off(ns_a, "va"), 0, "SIOCETHTOOL in %s: %s", ns_a, strerror(errno));
@@ -139,16 +142,17 @@ static void teardown(void)
 	network_backend_destroy(nb);
 	nb = NULL;
 	if (ns_a[0])
-		sh("ip netns delete %s 2>/dev/null; ip netns delete %s 2>/dev/null; true", ns_a, ns_b);
+		sh("ip netns delete %s 2>/dev/null; ip netns delete %s 2>/dev/null; true", ns_a,
+		   ns_b);
 	ovs_fixture_destroy(&fx);
 }
 
 TestSuite(network_shaping, .init = setup, .fini = teardown, .timeout = 90);
 
 struct stream {
-	double seconds;     /* how long the sender sends */
-	double warmup;      /* receiver ignores the first seconds (TCP slow start, queue fill) */
-	double mbps;        /* measured by the receiver */
+	double seconds; /* how long the sender sends */
+	double warmup;	/* receiver ignores the first seconds (TCP slow start, queue fill) */
+	double mbps;	/* measured by the receiver */
 	int listen_fd;
 	int rc;
 	char error[256];
@@ -201,7 +205,8 @@ static void *sender_run(void *arg)
 		struct timeval tv = {1, 0};
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
-			snprintf(s->error, sizeof(s->error), "connect 10.77.0.2:5201: %s", strerror(errno));
+			snprintf(s->error, sizeof(s->error), "connect 10.77.0.2:5201: %s",
+				 strerror(errno));
 			close(fd);
 			fd = -1;
 			usleep(100000);
@@ -213,7 +218,8 @@ static void *sender_run(void *arg)
 	static char buf[1 << 16];
 	double end = now_s() + s->seconds;
 	while (now_s() < end)
-		if (send(fd, buf, sizeof(buf), MSG_NOSIGNAL) < 0 && errno != EAGAIN && errno != EINTR)
+		if (send(fd, buf, sizeof(buf), MSG_NOSIGNAL) < 0 && errno != EAGAIN &&
+		    errno != EINTR)
 			break;
 	close(fd);
 	return NULL;
@@ -223,7 +229,8 @@ static void *sender_run(void *arg)
 static double measure(double seconds, double warmup, char *why, size_t why_len)
 {
 	struct stream s = {.seconds = seconds, .warmup = warmup, .rc = -1, .listen_fd = -1};
-	/* The listener is created inside B (this thread visits B and comes back); a socket keeps its namespace. */
+	/* The listener is created inside B (this thread visits B and comes back); a socket keeps
+	 * its namespace. */
 	pthread_t th;
 	struct {
 		int fd;
@@ -237,7 +244,8 @@ static double measure(double seconds, double warmup, char *why, size_t why_len)
 			setsockopt(lj.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 			struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons(5201)};
 			inet_pton(AF_INET, "10.77.0.2", &at.sin_addr);
-			ok = bind(lj.fd, (struct sockaddr *)&at, sizeof(at)) == 0 && listen(lj.fd, 1) == 0;
+			ok = bind(lj.fd, (struct sockaddr *)&at, sizeof(at)) == 0 &&
+			     listen(lj.fd, 1) == 0;
 			setns(saved, CLONE_NEWNET);
 		}
 		if (saved >= 0)
@@ -255,7 +263,8 @@ static double measure(double seconds, double warmup, char *why, size_t why_len)
 	pthread_create(&th, NULL, sender_run, &s);
 	pthread_join(th, NULL);
 	if (s.error[0])
-		shutdown(s.listen_fd, SHUT_RDWR); /* unblocks accept if the sender never connected */
+		shutdown(s.listen_fd,
+			 SHUT_RDWR); /* unblocks accept if the sender never connected */
 	pthread_join(rx, NULL);
 	close(s.listen_fd);
 	snprintf(why, why_len, "%s", s.error);
@@ -269,7 +278,8 @@ Test(network_shaping, max_rate_is_enforced_within_ten_percent)
 	cr_assert_eq(network_ensure_bridge(nb, "br-s", &err), 0, "%s", err.message);
 	cr_assert_eq(network_ensure_port(nb, "br-s", "pa", NULL, &err), 0, "%s", err.message);
 	cr_assert_eq(network_ensure_port(nb, "br-s", "pb", NULL, &err), 0, "%s", err.message);
-	/* the first stream may meet a datapath still being set up (lost SYNs/segments): allow retries */
+	/* the first stream may meet a datapath still being set up (lost SYNs/segments): allow
+	 * retries */
 	double free_mbps = -1;
 	for (int i = 0; i < 4 && free_mbps <= 0; i++)
 		free_mbps = measure(1.5, 0.5, why, sizeof(why));
@@ -278,16 +288,20 @@ Test(network_shaping, max_rate_is_enforced_within_ten_percent)
 	/* 20 Mbit/s: far enough below the unshaped rate even when other suites load the 2 cores */
 	const double max_mbps = 20, min_mbps = 5;
 	uint32_t queue = 0;
-	cr_assert_eq(network_reserve_queue(nb, "br-s", "pb", "link-ab", network_mbps_to_bps(min_mbps),
+	cr_assert_eq(network_reserve_queue(nb, "br-s", "pb", "link-ab",
+					   network_mbps_to_bps(min_mbps),
 					   network_mbps_to_bps(max_mbps), &queue, &err),
 		     0, "%s", err.message);
 	cr_assert_eq(queue, 1);
-	/* wait for vswitchd to install the HTB classes: root = sum of ceilings, queue 1 = the reservation */
+	/* wait for vswitchd to install the HTB classes: root = sum of ceilings, queue 1 = the
+	 * reservation */
 	int installed = 0;
 	for (int i = 0; i < 50 && !installed; i++) {
 		char *out = ovs_fixture_netns_exec(&fx, "tc class show dev pb");
-		installed = out && strstr(out, "class htb 1:2 parent 1:fffe prio 0 rate 5Mbit ceil 20Mbit") &&
-			    strstr(out, "class htb 1:fffe root rate 20Mbit ceil 20Mbit");
+		installed =
+		    out &&
+		    strstr(out, "class htb 1:2 parent 1:fffe prio 0 rate 5Mbit ceil 20Mbit") &&
+		    strstr(out, "class htb 1:fffe root rate 20Mbit ceil 20Mbit");
 		free(out);
 		if (!installed)
 			usleep(100000);
@@ -296,16 +310,18 @@ Test(network_shaping, max_rate_is_enforced_within_ten_percent)
 
 	double shaped_mbps = measure(4.0, 1.0, why, sizeof(why));
 	cr_assert_gt(shaped_mbps, 0, "shaped stream failed: %s", why);
-	fprintf(stderr, "network_shaping: unshaped %.1f Mbit/s, shaped %.1f Mbit/s (max-rate %.0f)\n", free_mbps,
-		shaped_mbps, max_mbps);
+	fprintf(stderr,
+		"network_shaping: unshaped %.1f Mbit/s, shaped %.1f Mbit/s (max-rate %.0f)\n",
+		free_mbps, shaped_mbps, max_mbps);
 	cr_assert(shaped_mbps >= 0.9 * max_mbps && shaped_mbps <= 1.1 * max_mbps,
-		  "shaped rate %.1f Mbit/s is not within 10%% of %.0f Mbit/s (unshaped %.1f)", shaped_mbps, max_mbps,
-		  free_mbps);
-	cr_assert_gt(free_mbps, 2 * max_mbps, "unshaped rate %.1f Mbit/s too low for the test to mean anything",
-		     free_mbps);
+		  "shaped rate %.1f Mbit/s is not within 10%% of %.0f Mbit/s (unshaped %.1f)",
+		  shaped_mbps, max_mbps, free_mbps);
+	cr_assert_gt(free_mbps, 2 * max_mbps,
+		     "unshaped rate %.1f Mbit/s too low for the test to mean anything", free_mbps);
 
 	/* releasing the reservation lifts the limit */
-	cr_assert_eq(network_release_queue(nb, "br-s", "pb", "link-ab", &err), 0, "%s", err.message);
+	cr_assert_eq(network_release_queue(nb, "br-s", "pb", "link-ab", &err), 0, "%s",
+		     err.message);
 	int gone = 0;
 	for (int i = 0; i < 50 && !gone; i++) {
 		char *out = ovs_fixture_netns_exec(&fx, "tc qdisc show dev pb");

@@ -14,7 +14,8 @@
 
 #define MAX_MSGS 256
 
-/* Feeds DATA in chunks of STEP bytes, collecting up to MAX_MSGS messages; returns the final status. */
+/* Feeds DATA in chunks of STEP bytes, collecting up to MAX_MSGS messages; returns the final status.
+ */
 static int split(const uint8_t *data, size_t size, size_t step, json_t **msgs, size_t *n)
 {
 	struct ovsdb_reader r;

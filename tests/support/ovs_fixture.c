@@ -20,8 +20,8 @@ static const char *repo_root(void)
 static int run_ovs_sh(struct ovs_fixture *f, const char *cmd, int with_vswitchd)
 {
 	char line[512];
-	snprintf(line, sizeof(line), "OVS_NETNS='%s' bash '%s/scripts/ovs.sh' %s '%s'%s", f->netns, repo_root(), cmd,
-		 f->dir, with_vswitchd ? " --vswitchd" : "");
+	snprintf(line, sizeof(line), "OVS_NETNS='%s' bash '%s/scripts/ovs.sh' %s '%s'%s", f->netns,
+		 repo_root(), cmd, f->dir, with_vswitchd ? " --vswitchd" : "");
 	int rc = system(line);
 	if (rc != 0) {
 		fprintf(stderr, "ovs_fixture: `%s` failed (status %d)\n", line, rc);
@@ -128,8 +128,9 @@ static char *capture(const char *line)
 char *ovs_fixture_vsctl(struct ovs_fixture *f, const char *args)
 {
 	char line[1024];
-	snprintf(line, sizeof(line), "OVS_RUNDIR='%s' ovs-vsctl --db=unix:'%s' --no-wait --timeout=5 %s", f->dir, f->sock,
-		 args);
+	snprintf(line, sizeof(line),
+		 "OVS_RUNDIR='%s' ovs-vsctl --db=unix:'%s' --no-wait --timeout=5 %s", f->dir,
+		 f->sock, args);
 	return capture(line);
 }
 

@@ -9,10 +9,10 @@
 #define KAIROS_TESTS_OVS_FIXTURE_H
 
 struct ovs_fixture {
-	char dir[128];    /* private state directory (mkdtemp) */
-	char sock[160];   /* DIR/db.sock */
+	char dir[128];	  /* private state directory (mkdtemp) */
+	char sock[160];	  /* DIR/db.sock */
 	char remote[170]; /* "unix:DIR/db.sock", for network_backend_ovsdb_new */
-	char netns[64];   /* network namespace of ovs-vswitchd ("" without vswitchd) */
+	char netns[64];	  /* network namespace of ovs-vswitchd ("" without vswitchd) */
 	int has_vswitchd;
 	int is_paused;
 };
