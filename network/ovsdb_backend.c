@@ -401,7 +401,7 @@ static int reserve_once(struct ovsdb_backend *b, const char *bridge, const char 
 			const char *reservation, uint64_t min_rate_bps, uint64_t max_rate_bps,
 			json_int_t *id, struct kairos_error *err)
 {
-	json_t *results = NULL, *port_uuid, *qos, *ops = NULL;
+	json_t *results = NULL, *port_uuid = NULL, *qos = NULL, *ops = NULL;
 	struct qos_view v = {0};
 	int rc = lookup_port(b, bridge, port, &results, &port_uuid, &qos, err);
 	if (rc < 0)
@@ -466,7 +466,7 @@ out:
 static int release_once(struct ovsdb_backend *b, const char *bridge, const char *port,
 			const char *reservation, json_int_t *id, struct kairos_error *err)
 {
-	json_t *results = NULL, *port_uuid, *qos, *ops = NULL;
+	json_t *results = NULL, *port_uuid = NULL, *qos = NULL, *ops = NULL;
 	struct qos_view v = {0};
 	int rc = lookup_port(b, bridge, port, &results, &port_uuid, &qos, err);
 	if (rc < 0)
