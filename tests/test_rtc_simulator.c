@@ -49,15 +49,16 @@ static int64_t wcrt(const struct rtcsim_model *m, const struct rtcsim_stats *st,
 	return st->tasks[t].max_response;
 }
 
-static const char *fp3 = "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\", \"rate\": %s, "
-			 "\"latency\": %s}],"
-			 " \"streams\": ["
-			 "{\"name\": \"a\", \"period\": 4, \"path\": [{\"task\": \"A\", \"resource\": "
-			 "\"cpu\", \"wcet\": %s, \"priority\": 1}]},"
-			 "{\"name\": \"b\", \"period\": 6, \"path\": [{\"task\": \"B\", \"resource\": "
-			 "\"cpu\", \"wcet\": %s, \"priority\": 2}]},"
-			 "{\"name\": \"c\", \"period\": 12, \"path\": [{\"task\": \"C\", \"resource\": "
-			 "\"cpu\", \"wcet\": %s, \"bcet\": %s, \"priority\": 3}]}]}";
+static const char *fp3 =
+    "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\", \"rate\": %s, "
+    "\"latency\": %s}],"
+    " \"streams\": ["
+    "{\"name\": \"a\", \"period\": 4, \"path\": [{\"task\": \"A\", \"resource\": "
+    "\"cpu\", \"wcet\": %s, \"priority\": 1}]},"
+    "{\"name\": \"b\", \"period\": 6, \"path\": [{\"task\": \"B\", \"resource\": "
+    "\"cpu\", \"wcet\": %s, \"priority\": 2}]},"
+    "{\"name\": \"c\", \"period\": 12, \"path\": [{\"task\": \"C\", \"resource\": "
+    "\"cpu\", \"wcet\": %s, \"bcet\": %s, \"priority\": 3}]}]}";
 
 /*
  * A (P4,C1) > B (P6,C2) > C (P12,C3) from 0: A 0-1, B 1-3, C 3-4, A 4-5,
@@ -125,12 +126,13 @@ Test(rtc_simulator, fp_latency_is_a_blackout)
  */
 Test(rtc_simulator, edf_orders_by_absolute_deadline)
 {
-	const char *json = "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"edf\"}],"
-			   " \"streams\": ["
-			   "{\"name\": \"x\", \"period\": 5, \"path\": [{\"task\": \"X\", \"resource\": "
-			   "\"cpu\", \"wcet\": 2, \"deadline\": 5}]},"
-			   "{\"name\": \"y\", \"period\": 10, \"path\": [{\"task\": \"Y\", \"resource\": "
-			   "\"cpu\", \"wcet\": 4, \"deadline\": 7}]}]}";
+	const char *json =
+	    "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"edf\"}],"
+	    " \"streams\": ["
+	    "{\"name\": \"x\", \"period\": 5, \"path\": [{\"task\": \"X\", \"resource\": "
+	    "\"cpu\", \"wcet\": 2, \"deadline\": 5}]},"
+	    "{\"name\": \"y\", \"period\": 10, \"path\": [{\"task\": \"Y\", \"resource\": "
+	    "\"cpu\", \"wcet\": 4, \"deadline\": 7}]}]}";
 	struct rtcsim_model *m = parse_ok(json);
 	struct rtcsim_stats st;
 	run_critical(m, &st);
@@ -140,12 +142,13 @@ Test(rtc_simulator, edf_orders_by_absolute_deadline)
 	rtcsim_stats_free(&st);
 	rtcsim_model_free(m);
 
-	const char *fp = "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\"}],"
-			 " \"streams\": ["
-			 "{\"name\": \"x\", \"period\": 5, \"path\": [{\"task\": \"X\", \"resource\": "
-			 "\"cpu\", \"wcet\": 2, \"priority\": 1}]},"
-			 "{\"name\": \"y\", \"period\": 10, \"path\": [{\"task\": \"Y\", \"resource\": "
-			 "\"cpu\", \"wcet\": 4, \"priority\": 2}]}]}";
+	const char *fp =
+	    "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\"}],"
+	    " \"streams\": ["
+	    "{\"name\": \"x\", \"period\": 5, \"path\": [{\"task\": \"X\", \"resource\": "
+	    "\"cpu\", \"wcet\": 2, \"priority\": 1}]},"
+	    "{\"name\": \"y\", \"period\": 10, \"path\": [{\"task\": \"Y\", \"resource\": "
+	    "\"cpu\", \"wcet\": 4, \"priority\": 2}]}]}";
 	m = parse_ok(fp);
 	run_critical(m, &st);
 	cr_assert_eq(wcrt(m, &st, "Y"), T(8));
@@ -160,12 +163,13 @@ Test(rtc_simulator, edf_orders_by_absolute_deadline)
  */
 Test(rtc_simulator, tdma_serves_only_in_own_slot)
 {
-	const char *json = "{\"resources\": [{\"name\": \"bus\", \"policy\": \"tdma\", \"cycle\": 10}],"
-			   " \"streams\": ["
-			   "{\"name\": \"p\", \"period\": 20, \"path\": [{\"task\": \"P\", \"resource\": "
-			   "\"bus\", \"wcet\": 4, \"slot\": 3}]},"
-			   "{\"name\": \"q\", \"period\": 20, \"path\": [{\"task\": \"Q\", \"resource\": "
-			   "\"bus\", \"wcet\": 3, \"slot\": 2}]}]}";
+	const char *json =
+	    "{\"resources\": [{\"name\": \"bus\", \"policy\": \"tdma\", \"cycle\": 10}],"
+	    " \"streams\": ["
+	    "{\"name\": \"p\", \"period\": 20, \"path\": [{\"task\": \"P\", \"resource\": "
+	    "\"bus\", \"wcet\": 4, \"slot\": 3}]},"
+	    "{\"name\": \"q\", \"period\": 20, \"path\": [{\"task\": \"Q\", \"resource\": "
+	    "\"bus\", \"wcet\": 3, \"slot\": 2}]}]}";
 	struct rtcsim_model *m = parse_ok(json);
 	cr_assert_eq(m->tasks[1].slot_offset, T(3));
 	struct rtcsim_stats st;
@@ -183,14 +187,15 @@ Test(rtc_simulator, tdma_serves_only_in_own_slot)
  */
 Test(rtc_simulator, chain_releases_next_hop_on_completion)
 {
-	const char *json = "{\"resources\": [{\"name\": \"r0\", \"policy\": \"fp\"}, {\"name\": "
-			   "\"r1\", \"policy\": \"fp\"}],"
-			   " \"streams\": ["
-			   "{\"name\": \"s\", \"period\": 10, \"path\": ["
-			   "{\"task\": \"T1\", \"resource\": \"r0\", \"wcet\": 2, \"priority\": 1},"
-			   "{\"task\": \"T2\", \"resource\": \"r1\", \"wcet\": 3, \"priority\": 2}]},"
-			   "{\"name\": \"h\", \"period\": 4, \"path\": [{\"task\": \"H\", \"resource\": "
-			   "\"r1\", \"wcet\": 1, \"priority\": 1}]}]}";
+	const char *json =
+	    "{\"resources\": [{\"name\": \"r0\", \"policy\": \"fp\"}, {\"name\": "
+	    "\"r1\", \"policy\": \"fp\"}],"
+	    " \"streams\": ["
+	    "{\"name\": \"s\", \"period\": 10, \"path\": ["
+	    "{\"task\": \"T1\", \"resource\": \"r0\", \"wcet\": 2, \"priority\": 1},"
+	    "{\"task\": \"T2\", \"resource\": \"r1\", \"wcet\": 3, \"priority\": 2}]},"
+	    "{\"name\": \"h\", \"period\": 4, \"path\": [{\"task\": \"H\", \"resource\": "
+	    "\"r1\", \"wcet\": 1, \"priority\": 1}]}]}";
 	struct rtcsim_model *m = parse_ok(json);
 	struct rtcsim_stats st;
 	run_critical(m, &st);
@@ -212,10 +217,11 @@ Test(rtc_simulator, chain_releases_next_hop_on_completion)
  */
 Test(rtc_simulator, jitter_burst_and_min_distance)
 {
-	const char *fmt = "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\"}],"
-			  " \"streams\": [{\"name\": \"j\", \"period\": 10, \"jitter\": 15, "
-			  "\"min_distance\": %s, \"path\": [{\"task\": \"J\", \"resource\": \"cpu\", "
-			  "\"wcet\": 3, \"priority\": 1}]}]}";
+	const char *fmt =
+	    "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\"}],"
+	    " \"streams\": [{\"name\": \"j\", \"period\": 10, \"jitter\": 15, "
+	    "\"min_distance\": %s, \"path\": [{\"task\": \"J\", \"resource\": \"cpu\", "
+	    "\"wcet\": 3, \"priority\": 1}]}]}";
 	char json[1024];
 	snprintf(json, sizeof(json), fmt, "2");
 	struct rtcsim_model *m = parse_ok(json);
@@ -255,10 +261,11 @@ Test(rtc_simulator, jitter_burst_and_min_distance)
  */
 Test(rtc_simulator, random_arrivals_respect_arrival_curve)
 {
-	const char *json = "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\"}],"
-			   " \"streams\": [{\"name\": \"j\", \"period\": 7.5, \"jitter\": 20.25, "
-			   "\"min_distance\": 1.5, \"path\": [{\"task\": \"J\", \"resource\": \"cpu\", "
-			   "\"wcet\": 1, \"priority\": 1}]}]}";
+	const char *json =
+	    "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\"}],"
+	    " \"streams\": [{\"name\": \"j\", \"period\": 7.5, \"jitter\": 20.25, "
+	    "\"min_distance\": 1.5, \"path\": [{\"task\": \"J\", \"resource\": \"cpu\", "
+	    "\"wcet\": 1, \"priority\": 1}]}]}";
 	struct rtcsim_model *m = parse_ok(json);
 	const int64_t P = T(7.5), J = T(20.25), d = T(1.5);
 	for (int mode = 0; mode < 3; mode++) {
@@ -277,11 +284,13 @@ Test(rtc_simulator, random_arrivals_respect_arrival_curve)
 				cr_assert_geq(ev[i] - ev[i - 1], d, "distance at %ld", i);
 			for (long i = 0; i < n; i++)
 				for (long k = i + 1; k < n && k < i + 12; k++) {
-					int64_t D = ev[k] - ev[i] + 1; /* smallest window holding i..k */
+					int64_t D =
+					    ev[k] - ev[i] + 1; /* smallest window holding i..k */
 					long count = k - i + 1;
 					long a1 = (long)((D + J + P - 1) / P);
 					long a2 = (long)((D + d - 1) / d);
-					cr_assert_leq(count, a1 < a2 ? a1 : a2, "window %ld..%ld", i, k);
+					cr_assert_leq(count, a1 < a2 ? a1 : a2, "window %ld..%ld",
+						      i, k);
 				}
 			free(ev);
 		}
@@ -292,18 +301,19 @@ Test(rtc_simulator, random_arrivals_respect_arrival_curve)
 /* Decimal times and rates other than 1 stay exact: 12.5 periods, rate 0.25, 0.001 demands. */
 Test(rtc_simulator, decimals_are_exact)
 {
-	const char *json = "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\", \"rate\": 0.25}],"
-			   " \"streams\": ["
-			   "{\"name\": \"a\", \"period\": 12.5, \"path\": [{\"task\": \"A\", \"resource\": "
-			   "\"cpu\", \"wcet\": 0.001, \"priority\": 1}]},"
-			   "{\"name\": \"b\", \"period\": 2.5, \"path\": [{\"task\": \"B\", \"resource\": "
-			   "\"cpu\", \"wcet\": 0.125, \"priority\": 2}]}]}";
+	const char *json =
+	    "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\", \"rate\": 0.25}],"
+	    " \"streams\": ["
+	    "{\"name\": \"a\", \"period\": 12.5, \"path\": [{\"task\": \"A\", \"resource\": "
+	    "\"cpu\", \"wcet\": 0.001, \"priority\": 1}]},"
+	    "{\"name\": \"b\", \"period\": 2.5, \"path\": [{\"task\": \"B\", \"resource\": "
+	    "\"cpu\", \"wcet\": 0.125, \"priority\": 2}]}]}";
 	struct rtcsim_model *m = parse_ok(json);
 	cr_assert_eq(m->streams[0].period, 12500000);
 	cr_assert_eq(rtcsim_hyperperiod(m, INT64_MAX), T(12.5));
 	struct rtcsim_stats st;
 	run_critical(m, &st);
-	cr_assert_eq(wcrt(m, &st, "A"), 4000);          /* 0.001 / 0.25 = 0.004 */
+	cr_assert_eq(wcrt(m, &st, "A"), 4000);		/* 0.001 / 0.25 = 0.004 */
 	cr_assert_eq(wcrt(m, &st, "B"), 4000 + 500000); /* waits for A, then 0.5 */
 	rtcsim_stats_free(&st);
 	rtcsim_model_free(m);
@@ -316,9 +326,10 @@ Test(rtc_simulator, decimals_are_exact)
  */
 Test(rtc_simulator, overload_reports_pending_age)
 {
-	const char *fmt = "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\"}],"
-			  " \"streams\": [{\"name\": \"a\", \"period\": 2, \"path\": [{\"task\": \"A\", "
-			  "\"resource\": \"cpu\", \"wcet\": %d, \"priority\": 1}]}]}";
+	const char *fmt =
+	    "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\"}],"
+	    " \"streams\": [{\"name\": \"a\", \"period\": 2, \"path\": [{\"task\": \"A\", "
+	    "\"resource\": \"cpu\", \"wcet\": %d, \"priority\": 1}]}]}";
 	char json[512];
 	struct rtcsim_stats st;
 	struct rtcsim_options o;
@@ -352,31 +363,36 @@ Test(rtc_simulator, rejects_bad_models)
 	struct {
 		const char *json, *field;
 	} cases[] = {
-		{"{\"resources\": [{\"name\": \"c\", \"policy\": \"fp\"}], \"streams\": [{\"name\": "
-		 "\"a\", \"period\": 2, \"path\": [{\"task\": \"A\", \"resource\": \"c\", \"wcet\": 1, "
-		 "\"bcet\": 2, \"priority\": 1}]}]}",
-		 "streams[0].path[0].bcet"},
-		{"{\"resources\": [{\"name\": \"c\", \"policy\": \"fp\"}], \"streams\": [{\"name\": "
-		 "\"a\", \"period\": 2, \"path\": [{\"task\": \"A\", \"resource\": \"c\", \"wcet\": 1, "
-		 "\"priority\": 1}, {\"task\": \"B\", \"resource\": \"c\", \"wcet\": 1, \"priority\": 1}]}]}",
-		 "streams[0].path[1].priority"},
-		{"{\"resources\": [{\"name\": \"c\", \"policy\": \"tdma\", \"cycle\": 2}], \"streams\": "
-		 "[{\"name\": \"a\", \"period\": 2, \"path\": [{\"task\": \"A\", \"resource\": \"c\", "
-		 "\"wcet\": 1, \"slot\": 3}]}]}",
-		 "resources[0].cycle"},
-		{"{\"resources\": [{\"name\": \"c\", \"policy\": \"tdma\", \"cycle\": 2, \"latency\": 1}], "
-		 "\"streams\": []}",
-		 "resources[0].latency"},
-		{"{\"resources\": [{\"name\": \"c\", \"policy\": \"fp\"}], \"streams\": [{\"name\": "
-		 "\"a\", \"period\": 2, \"path\": [{\"task\": \"A\", \"resource\": \"nope\", \"wcet\": 1, "
-		 "\"priority\": 1}]}]}",
-		 "streams[0].path[0].resource"},
+	    {"{\"resources\": [{\"name\": \"c\", \"policy\": \"fp\"}], \"streams\": [{\"name\": "
+	     "\"a\", \"period\": 2, \"path\": [{\"task\": \"A\", \"resource\": \"c\", \"wcet\": 1, "
+	     "\"bcet\": 2, \"priority\": 1}]}]}",
+	     "streams[0].path[0].bcet"},
+	    {"{\"resources\": [{\"name\": \"c\", \"policy\": \"fp\"}], \"streams\": [{\"name\": "
+	     "\"a\", \"period\": 2, \"path\": [{\"task\": \"A\", \"resource\": \"c\", \"wcet\": 1, "
+	     "\"priority\": 1}, {\"task\": \"B\", \"resource\": \"c\", \"wcet\": 1, \"priority\": "
+	     "1}]}]}",
+	     "streams[0].path[1].priority"},
+	    {"{\"resources\": [{\"name\": \"c\", \"policy\": \"tdma\", \"cycle\": 2}], "
+	     "\"streams\": "
+	     "[{\"name\": \"a\", \"period\": 2, \"path\": [{\"task\": \"A\", \"resource\": \"c\", "
+	     "\"wcet\": 1, \"slot\": 3}]}]}",
+	     "resources[0].cycle"},
+	    {"{\"resources\": [{\"name\": \"c\", \"policy\": \"tdma\", \"cycle\": 2, \"latency\": "
+	     "1}], "
+	     "\"streams\": []}",
+	     "resources[0].latency"},
+	    {"{\"resources\": [{\"name\": \"c\", \"policy\": \"fp\"}], \"streams\": [{\"name\": "
+	     "\"a\", \"period\": 2, \"path\": [{\"task\": \"A\", \"resource\": \"nope\", \"wcet\": "
+	     "1, "
+	     "\"priority\": 1}]}]}",
+	     "streams[0].path[0].resource"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct rtcsim_model *m = NULL;
 		char err[256] = "";
-		cr_assert_eq(rtcsim_model_parse(cases[i].json, strlen(cases[i].json), &m, err, sizeof(err)),
-			     -1, "case %zu parsed", i);
+		cr_assert_eq(
+		    rtcsim_model_parse(cases[i].json, strlen(cases[i].json), &m, err, sizeof(err)),
+		    -1, "case %zu parsed", i);
 		cr_assert_null(m);
 		cr_assert(strncmp(err, cases[i].field, strlen(cases[i].field)) == 0,
 			  "case %zu: '%s' does not name %s", i, err, cases[i].field);
@@ -392,7 +408,8 @@ Test(rtc_simulator, seed_scenario_worst_case)
 	if (!f) {
 		const char *root = getenv("KAIROS_ROOT");
 		char path[1024];
-		snprintf(path, sizeof(path), "%s/../shared/examples/seed-scenario.json", root ? root : ".");
+		snprintf(path, sizeof(path), "%s/../shared/examples/seed-scenario.json",
+			 root ? root : ".");
 		f = fopen(path, "r");
 	}
 	cr_assert_not_null(f, "seed-scenario.json not found");
@@ -445,13 +462,17 @@ Test(rtc_generator, deterministic_and_within_its_promises)
 					continue;
 				cr_assert_leq(task->bcet, task->wcet);
 				cr_assert_gt(task->bcet, 0);
-				/* demand / rate is a whole number of ticks: the simulation is exact */
-				cr_assert_eq(task->wcet * RTCSIM_TICKS % m->resources[r].rate_micro, 0);
-				u += (double)task->wcet / ((double)m->streams[task->stream].period *
-							   ((double)m->resources[r].rate_micro / RTCSIM_TICKS));
+				/* demand / rate is a whole number of ticks: the simulation is exact
+				 */
+				cr_assert_eq(task->wcet * RTCSIM_TICKS % m->resources[r].rate_micro,
+					     0);
+				u += (double)task->wcet /
+				     ((double)m->streams[task->stream].period *
+				      ((double)m->resources[r].rate_micro / RTCSIM_TICKS));
 			}
 			/* 0.001 grid bumps aside, the target utilisation is at most 95% */
-			cr_assert_leq(u, 0.96, "seed %llu resource %d: %f", (unsigned long long)seed, r, u);
+			cr_assert_leq(u, 0.96, "seed %llu resource %d: %f",
+				      (unsigned long long)seed, r, u);
 			if (u > max_util)
 				max_util = u;
 		}
@@ -485,7 +506,8 @@ Test(rtc_generator, random_models_simulate_exactly)
 			cr_assert_leq(st.tasks[t].min_response, st.tasks[t].max_response);
 			/* a job takes at least bcet / rate */
 			const struct rtcsim_task *task = &m->tasks[t];
-			cr_assert_geq(st.tasks[t].min_response * m->resources[task->resource].rate_micro,
+			cr_assert_geq(st.tasks[t].min_response *
+					  m->resources[task->resource].rate_micro,
 				      task->bcet * RTCSIM_TICKS);
 		}
 		rtcsim_stats_free(&st);

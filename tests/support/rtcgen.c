@@ -16,7 +16,7 @@
 #include "common/common.h"
 
 #define GEN_UNIT 1000000LL /* micro-units per model unit */
-#define GEN_GRID 1000LL    /* every value is a multiple of 0.001 */
+#define GEN_GRID 1000LL	   /* every value is a multiple of 0.001 */
 #define GEN_MAX_RES 8
 #define GEN_MAX_STREAMS 16
 #define GEN_MAX_HOPS 5
@@ -106,9 +106,10 @@ static int gen_clampi(int v, int lo, int hi)
 
 char *rtcgen_model(uint64_t seed, const struct rtcgen_options *o)
 {
-	static const int64_t periods[] = {5000000,  10000000, 12500000, 20000000, 25000000,
+	static const int64_t periods[] = {5000000,  10000000, 12500000,	 20000000, 25000000,
 					  40000000, 50000000, 100000000, 200000000};
-	static const int64_t rates[] = {1000000, 1000000, 1000000, 2000000, 500000, 250000, 4000000};
+	static const int64_t rates[] = {1000000, 1000000, 1000000, 2000000,
+					500000,	 250000,  4000000};
 	static const int64_t cycles[] = {2000000, 4000000, 5000000, 10000000};
 	static const int64_t latencies[] = {0, 0, 500000, 1000000, 2500000};
 	uint64_t rng = seed * 0x2545F4914F6CDD1DULL + 0x5bd1e995ULL;
@@ -117,8 +118,10 @@ char *rtcgen_model(uint64_t seed, const struct rtcgen_options *o)
 	memset(res, 0, sizeof(res));
 	memset(streams, 0, sizeof(streams));
 
-	int nres = gen_clampi((int)gen_range(&rng, o->min_resources, o->max_resources), 1, GEN_MAX_RES);
-	int nstreams = gen_clampi((int)gen_range(&rng, o->min_streams, o->max_streams), 1, GEN_MAX_STREAMS);
+	int nres =
+	    gen_clampi((int)gen_range(&rng, o->min_resources, o->max_resources), 1, GEN_MAX_RES);
+	int nstreams =
+	    gen_clampi((int)gen_range(&rng, o->min_streams, o->max_streams), 1, GEN_MAX_STREAMS);
 	unsigned allowed[3];
 	int nallowed = 0;
 	for (unsigned bit = 1; bit <= RTCGEN_TDMA; bit <<= 1)
@@ -150,8 +153,10 @@ char *rtcgen_model(uint64_t seed, const struct rtcgen_options *o)
 				int used = 0;
 				for (int k = 0; k < h; k++)
 					used |= s->hops[k].res == r;
-				/* Revisits only when allowed, and then mostly when no fresh resource is left. */
-				if (!used || (o->has_revisits && (h >= nres || gen_range(&rng, 0, 4) == 0)))
+				/* Revisits only when allowed, and then mostly when no fresh
+				 * resource is left. */
+				if (!used ||
+				    (o->has_revisits && (h >= nres || gen_range(&rng, 0, 4) == 0)))
 					break;
 			} while (++tries < 64);
 			s->hops[h].res = r;
@@ -187,20 +192,24 @@ char *rtcgen_model(uint64_t seed, const struct rtcgen_options *o)
 		for (int h = 0; h < s->nhops; h++) {
 			struct gen_task *t = &s->hops[h];
 			struct gen_res *rr = &res[t->res];
-			double service = t->util * (double)s->period * ((double)rr->rate / GEN_UNIT);
+			double service =
+			    t->util * (double)s->period * ((double)rr->rate / GEN_UNIT);
 			t->wcet = gen_floor((int64_t)service);
 			if (t->wcet < GEN_GRID)
 				t->wcet = GEN_GRID;
-			t->bcet = gen_floor((int64_t)((0.2 + 0.8 * gen_unit(&rng)) * (double)t->wcet));
+			t->bcet =
+			    gen_floor((int64_t)((0.2 + 0.8 * gen_unit(&rng)) * (double)t->wcet));
 			if (t->bcet < GEN_GRID)
 				t->bcet = GEN_GRID;
 			int64_t exec_time = t->wcet * GEN_UNIT / rr->rate;
-			t->deadline = gen_floor((int64_t)((0.5 + 1.5 * gen_unit(&rng)) * (double)s->period));
+			t->deadline =
+			    gen_floor((int64_t)((0.5 + 1.5 * gen_unit(&rng)) * (double)s->period));
 			if (t->deadline < exec_time)
 				t->deadline = gen_floor(exec_time) + GEN_GRID;
 			t->priority = 0; /* drawn below */
 			if (rr->policy == RTCGEN_TDMA) {
-				/* slot/cycle a little above the task's share, so the slots fit in the cycle. */
+				/* slot/cycle a little above the task's share, so the slots fit in
+				 * the cycle. */
 				double share = t->util / rr->target;
 				double f = rr->target + (1.0 - rr->target) * gen_unit(&rng);
 				t->slot = gen_floor((int64_t)(share * f * (double)rr->cycle));
@@ -275,8 +284,9 @@ char *rtcgen_model(uint64_t seed, const struct rtcgen_options *o)
 		kairos_buf_puts(&b, ", \"path\": [");
 		for (int h = 0; h < s->nhops; h++) {
 			struct gen_task *t = &s->hops[h];
-			kairos_buf_printf(&b, "%s\n    {\"task\": \"s%dt%d\", \"resource\": \"r%d\", \"wcet\": ",
-					  h ? "," : "", i, h, t->res);
+			kairos_buf_printf(
+			    &b, "%s\n    {\"task\": \"s%dt%d\", \"resource\": \"r%d\", \"wcet\": ",
+			    h ? "," : "", i, h, t->res);
 			gen_put_num(&b, t->wcet);
 			kairos_buf_puts(&b, ", \"bcet\": ");
 			gen_put_num(&b, t->bcet);

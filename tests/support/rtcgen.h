@@ -26,14 +26,14 @@
 
 struct rtcgen_options {
 	int min_resources, max_resources; /* 1 .. 8 */
-	int min_streams, max_streams;     /* 1 .. 16 */
-	int max_hops;                     /* 1 .. 5 */
-	double max_utilization;           /* per resource, <= 1 */
-	unsigned policies;                /* RTCGEN_* bits */
-	int has_jitter;                   /* streams may have jitter and min_distance */
-	int has_latency;                  /* fp/edf resources may have a latency */
-	int has_rates;                    /* rates other than 1 */
-	int has_revisits;                 /* a path may visit a resource twice */
+	int min_streams, max_streams;	  /* 1 .. 16 */
+	int max_hops;			  /* 1 .. 5 */
+	double max_utilization;		  /* per resource, <= 1 */
+	unsigned policies;		  /* RTCGEN_* bits */
+	int has_jitter;			  /* streams may have jitter and min_distance */
+	int has_latency;		  /* fp/edf resources may have a latency */
+	int has_rates;			  /* rates other than 1 */
+	int has_revisits;		  /* a path may visit a resource twice */
 };
 
 /* The full mix: 1-4 resources, 1-6 streams, up to 5 hops, up to 95%, all features on. */

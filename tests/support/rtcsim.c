@@ -44,7 +44,7 @@ static char *sim_xstrdup(const char *s)
 }
 
 static int sim_fail(char *errbuf, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int sim_fail(char *errbuf, size_t errlen, const char *fmt, ...)
 {
 	if (errbuf && errlen) {
@@ -179,10 +179,11 @@ static int sim_parse_resources(json_t *arr, struct rtcsim_model *m, char *errbuf
 			res->policy = RTCSIM_TDMA;
 		else
 			return sim_fail(errbuf, errlen, "%s.policy: unknown", where);
-		if (sim_get_ticks(r, "rate", RTCSIM_TICKS, 0, &res->rate_micro, where, errbuf, errlen) ||
+		if (sim_get_ticks(r, "rate", RTCSIM_TICKS, 0, &res->rate_micro, where, errbuf,
+				  errlen) ||
 		    sim_get_ticks(r, "latency", 0, 0, &res->latency, where, errbuf, errlen) ||
-		    sim_get_ticks(r, "cycle", 0, res->policy == RTCSIM_TDMA, &res->cycle, where, errbuf,
-				  errlen))
+		    sim_get_ticks(r, "cycle", 0, res->policy == RTCSIM_TDMA, &res->cycle, where,
+				  errbuf, errlen))
 			return -1;
 		if (res->rate_micro <= 0)
 			return sim_fail(errbuf, errlen, "%s.rate: must be > 0", where);
@@ -217,10 +218,12 @@ static int sim_parse_task(json_t *t, struct rtcsim_model *m, int si, int hop, ch
 	int64_t prio;
 	if (sim_get_ticks(t, "wcet", 0, 1, &task->wcet, where, errbuf, errlen) ||
 	    sim_get_ticks(t, "bcet", task->wcet, 0, &task->bcet, where, errbuf, errlen) ||
-	    sim_get_ticks(t, "priority", 0, res->policy == RTCSIM_FP, &prio, where, errbuf, errlen) ||
-	    sim_get_ticks(t, "deadline", 0, res->policy == RTCSIM_EDF, &task->deadline, where, errbuf,
+	    sim_get_ticks(t, "priority", 0, res->policy == RTCSIM_FP, &prio, where, errbuf,
 			  errlen) ||
-	    sim_get_ticks(t, "slot", 0, res->policy == RTCSIM_TDMA, &task->slot, where, errbuf, errlen))
+	    sim_get_ticks(t, "deadline", 0, res->policy == RTCSIM_EDF, &task->deadline, where,
+			  errbuf, errlen) ||
+	    sim_get_ticks(t, "slot", 0, res->policy == RTCSIM_TDMA, &task->slot, where, errbuf,
+			  errlen))
 		return -1;
 	task->priority = (long)(prio / RTCSIM_TICKS);
 	if (task->bcet > task->wcet)
@@ -229,8 +232,8 @@ static int sim_parse_task(json_t *t, struct rtcsim_model *m, int si, int hop, ch
 		for (int j = 0; j < m->ntasks - 1; j++)
 			if (m->tasks[j].resource == task->resource &&
 			    m->tasks[j].priority == task->priority)
-				return sim_fail(errbuf, errlen, "%s.priority: shared with %s", where,
-						m->tasks[j].name);
+				return sim_fail(errbuf, errlen, "%s.priority: shared with %s",
+						where, m->tasks[j].name);
 	}
 	return 0;
 }
@@ -267,7 +270,8 @@ int rtcsim_model_parse(const char *json, size_t len, struct rtcsim_model **out, 
 		st->name = sim_xstrdup(name ? name : where);
 		if (sim_get_ticks(s, "period", 0, 1, &st->period, where, errbuf, errlen) ||
 		    sim_get_ticks(s, "jitter", 0, 0, &st->jitter, where, errbuf, errlen) ||
-		    sim_get_ticks(s, "min_distance", 0, 0, &st->min_distance, where, errbuf, errlen) ||
+		    sim_get_ticks(s, "min_distance", 0, 0, &st->min_distance, where, errbuf,
+				  errlen) ||
 		    sim_get_ticks(s, "deadline", 0, 0, &st->deadline, where, errbuf, errlen))
 			goto out;
 		if (st->period <= 0) {
@@ -282,7 +286,8 @@ int rtcsim_model_parse(const char *json, size_t len, struct rtcsim_model **out, 
 		st->first_task = m->ntasks;
 		st->ntasks = (int)json_array_size(path);
 		for (int h = 0; h < st->ntasks; h++)
-			if (sim_parse_task(json_array_get(path, (size_t)h), m, i, h, errbuf, errlen))
+			if (sim_parse_task(json_array_get(path, (size_t)h), m, i, h, errbuf,
+					   errlen))
 				goto out;
 	}
 	/* TDMA: slots back to back in declaration order, the first at offset 0. */
@@ -313,9 +318,9 @@ out:
 /* ---- simulation state ---------------------------------------------------------- */
 
 struct sim_job {
-	int64_t release;     /* release at this task */
-	int64_t arrival;     /* the stream event's arrival at the first task */
-	int64_t remaining;   /* work, 1e-12 service units */
+	int64_t release;   /* release at this task */
+	int64_t arrival;   /* the stream event's arrival at the first task */
+	int64_t remaining; /* work, 1e-12 service units */
 	int64_t abs_deadline;
 	uint64_t tiebreak;
 };
@@ -358,11 +363,11 @@ struct sim {
 	const struct rtcsim_options *o;
 	struct rtcsim_stats *st;
 	uint64_t rng;
-	struct sim_queue *queues;  /* per task */
-	int64_t **arrivals;        /* per stream, sorted */
+	struct sim_queue *queues; /* per task */
+	int64_t **arrivals;	  /* per stream, sorted */
 	long *narrivals, *next_arrival;
-	int64_t *blackout_start;   /* per resource; blackout [start, start + latency) */
-	int **res_tasks;           /* per resource: its task indices */
+	int64_t *blackout_start; /* per resource; blackout [start, start + latency) */
+	int **res_tasks;	 /* per resource: its task indices */
 	int *res_ntasks;
 	int64_t now;
 	long pending;
@@ -454,7 +459,8 @@ static int sim_make_arrivals(struct sim *s, char *errbuf, size_t errlen)
 		if (s->o->phase == RTCSIM_PHASE_RANDOM)
 			phase = sim_rng_range(&s->rng, 0, str->period - 1);
 		else if (s->o->phase == RTCSIM_PHASE_CRITICAL)
-			phase = maxj - str->jitter; /* bursts (first event late by J) line up at maxj */
+			phase =
+			    maxj - str->jitter; /* bursts (first event late by J) line up at maxj */
 		long n = (long)(horizon / str->period) + 1;
 		s->arrivals[i] = sim_xcalloc((size_t)n, sizeof(int64_t));
 		int64_t prev = INT64_MIN;
@@ -487,10 +493,10 @@ static int sim_make_arrivals(struct sim *s, char *errbuf, size_t errlen)
 	}
 	/* Blackouts: one of length latency per resource, the worst a rate-latency curve allows. */
 	for (int r = 0; r < m->nresources; r++)
-		s->blackout_start[r] = s->o->blackout_at_zero
-					       ? 0
-					       : sim_rng_range(&s->rng, 0,
-							       hyper > 0 && hyper < horizon ? hyper : horizon);
+		s->blackout_start[r] =
+		    s->o->blackout_at_zero
+			? 0
+			: sim_rng_range(&s->rng, 0, hyper > 0 && hyper < horizon ? hyper : horizon);
 	return 0;
 }
 
@@ -505,11 +511,11 @@ static void sim_release(struct sim *s, int t, int64_t arrival)
 {
 	const struct rtcsim_task *task = &s->m->tasks[t];
 	struct sim_job j = {
-		.release = s->now,
-		.arrival = arrival,
-		.remaining = sim_draw_work(s, task),
-		.abs_deadline = s->now + task->deadline,
-		.tiebreak = s->o->edf_random_ties ? sim_rng_next(&s->rng) : (uint64_t)t,
+	    .release = s->now,
+	    .arrival = arrival,
+	    .remaining = sim_draw_work(s, task),
+	    .abs_deadline = s->now + task->deadline,
+	    .tiebreak = s->o->edf_random_ties ? sim_rng_next(&s->rng) : (uint64_t)t,
 	};
 	sim_queue_push(&s->queues[t], &j);
 	s->pending++;
@@ -543,7 +549,8 @@ static void sim_settle(struct sim *s)
 				if (task->hop + 1 < str->ntasks) {
 					sim_release(s, t + 1, arrival);
 				} else {
-					struct rtcsim_stream_stats *ss = &s->st->streams[task->stream];
+					struct rtcsim_stream_stats *ss =
+					    &s->st->streams[task->stream];
 					if (s->now - arrival > ss->max_latency)
 						ss->max_latency = s->now - arrival;
 					ss->events++;
@@ -691,7 +698,8 @@ static void sim_init(struct sim *s, const struct rtcsim_model *m, const struct r
 	}
 }
 
-long rtcsim_arrivals(const struct rtcsim_model *m, const struct rtcsim_options *o, int i, int64_t **out)
+long rtcsim_arrivals(const struct rtcsim_model *m, const struct rtcsim_options *o, int i,
+		     int64_t **out)
 {
 	struct sim s;
 	struct rtcsim_stats st;
@@ -708,8 +716,8 @@ long rtcsim_arrivals(const struct rtcsim_model *m, const struct rtcsim_options *
 	return n;
 }
 
-int rtcsim_run(const struct rtcsim_model *m, const struct rtcsim_options *o, struct rtcsim_stats *st,
-	       char *errbuf, size_t errlen)
+int rtcsim_run(const struct rtcsim_model *m, const struct rtcsim_options *o,
+	       struct rtcsim_stats *st, char *errbuf, size_t errlen)
 {
 	struct sim s;
 	int rc = -1;
@@ -725,7 +733,8 @@ int rtcsim_run(const struct rtcsim_model *m, const struct rtcsim_options *o, str
 		sim_settle(&s);
 		int64_t next = INT64_MAX;
 		for (int i = 0; i < m->nstreams; i++)
-			if (s.next_arrival[i] < s.narrivals[i] && s.arrivals[i][s.next_arrival[i]] < next)
+			if (s.next_arrival[i] < s.narrivals[i] &&
+			    s.arrivals[i][s.next_arrival[i]] < next)
 				next = s.arrivals[i][s.next_arrival[i]];
 		if (s.pending == 0 && next == INT64_MAX)
 			break;
@@ -788,7 +797,8 @@ out:
 	return rc;
 }
 
-void rtcsim_stats_merge(struct rtcsim_stats *a, const struct rtcsim_stats *b, const struct rtcsim_model *m)
+void rtcsim_stats_merge(struct rtcsim_stats *a, const struct rtcsim_stats *b,
+			const struct rtcsim_model *m)
 {
 	for (int t = 0; t < m->ntasks; t++) {
 		struct rtcsim_task_stats *x = &a->tasks[t];

@@ -34,28 +34,28 @@ enum rtcsim_policy { RTCSIM_FP, RTCSIM_EDF, RTCSIM_TDMA };
 struct rtcsim_resource {
 	char *name;
 	enum rtcsim_policy policy;
-	int64_t rate_micro;   /* rate * 1e6 (> 0) */
-	int64_t latency;      /* ticks */
-	int64_t cycle;        /* ticks (tdma only) */
+	int64_t rate_micro; /* rate * 1e6 (> 0) */
+	int64_t latency;    /* ticks */
+	int64_t cycle;	    /* ticks (tdma only) */
 };
 
 struct rtcsim_task {
 	char *name;
-	int resource;         /* index into resources */
-	int stream;           /* index into streams */
-	int hop;              /* position in the stream's path, 0-based */
-	int64_t wcet, bcet;   /* service, in 1e-6 units */
-	long priority;        /* fp: smaller = higher */
-	int64_t deadline;     /* ticks (edf relative deadline; 0 when absent) */
-	int64_t slot;         /* ticks (tdma) */
-	int64_t slot_offset;  /* ticks from the cycle start (tdma, derived) */
+	int resource;	     /* index into resources */
+	int stream;	     /* index into streams */
+	int hop;	     /* position in the stream's path, 0-based */
+	int64_t wcet, bcet;  /* service, in 1e-6 units */
+	long priority;	     /* fp: smaller = higher */
+	int64_t deadline;    /* ticks (edf relative deadline; 0 when absent) */
+	int64_t slot;	     /* ticks (tdma) */
+	int64_t slot_offset; /* ticks from the cycle start (tdma, derived) */
 };
 
 struct rtcsim_stream {
 	char *name;
 	int64_t period, jitter, min_distance; /* ticks */
-	int64_t deadline;                     /* ticks, 0 when absent */
-	int first_task, ntasks;               /* path = tasks[first_task .. +ntasks) */
+	int64_t deadline;		      /* ticks, 0 when absent */
+	int first_task, ntasks;		      /* path = tasks[first_task .. +ntasks) */
 };
 
 struct rtcsim_model {
@@ -95,53 +95,54 @@ enum rtcsim_exec_mode {
 
 /* How each event's jitter is drawn within what the arrival model allows. */
 enum rtcsim_jitter_mode {
-	RTCSIM_JITTER_RANDOM,   /* uniform in the allowed interval */
+	RTCSIM_JITTER_RANDOM,	/* uniform in the allowed interval */
 	RTCSIM_JITTER_EXTREMES, /* one end of the allowed interval or the other */
-	RTCSIM_JITTER_BURST,    /* first event late by the whole jitter, then every event as early as allowed */
+	RTCSIM_JITTER_BURST, /* first event late by the whole jitter, then every event as early as
+				allowed */
 };
 
 struct rtcsim_options {
 	uint64_t seed;
-	int hyperperiods;          /* events arrive during this many hyperperiods (>= 1) ... */
-	long min_events;           /* ... but at least this many events of the slowest stream */
-	long max_events;           /* cap on the total number of stream events (0 = 1,000,000) */
+	int hyperperiods; /* events arrive during this many hyperperiods (>= 1) ... */
+	long min_events;  /* ... but at least this many events of the slowest stream */
+	long max_events;  /* cap on the total number of stream events (0 = 1,000,000) */
 	enum rtcsim_phase_mode phase;
 	enum rtcsim_exec_mode exec;
 	enum rtcsim_jitter_mode jitter;
-	int edf_random_ties;       /* 1: EDF ties broken at random; 0: declaration order */
-	int blackout_at_zero;      /* 1: a latency blackout starts at 0; 0: at a random time */
+	int edf_random_ties;  /* 1: EDF ties broken at random; 0: declaration order */
+	int blackout_at_zero; /* 1: a latency blackout starts at 0; 0: at a random time */
 };
 
 /* Sensible defaults: seed 1, 3 hyperperiods, 20 events, random everything. */
 void rtcsim_options_init(struct rtcsim_options *o);
 
 struct rtcsim_task_stats {
-	int64_t max_response;  /* ticks; a job still pending at the end counts with end - release */
-	int64_t min_response;  /* ticks; INT64_MAX when no job completed */
-	long max_backlog;      /* most activations released and not yet completed at once */
-	long jobs;             /* completed jobs */
+	int64_t max_response; /* ticks; a job still pending at the end counts with end - release */
+	int64_t min_response; /* ticks; INT64_MAX when no job completed */
+	long max_backlog;     /* most activations released and not yet completed at once */
+	long jobs;	      /* completed jobs */
 };
 
 struct rtcsim_stream_stats {
-	int64_t max_latency;   /* ticks, first arrival to last completion (pending: to the end) */
-	long events;           /* events that went through the whole path */
+	int64_t max_latency; /* ticks, first arrival to last completion (pending: to the end) */
+	long events;	     /* events that went through the whole path */
 };
 
 struct rtcsim_stats {
 	struct rtcsim_task_stats *tasks;     /* ntasks */
 	struct rtcsim_stream_stats *streams; /* nstreams */
-	int64_t end_time;                    /* ticks at which the simulation stopped */
-	long pending;                        /* jobs still pending at the end (0 = drained) */
-	long inexact;                        /* completions rounded up to the next tick */
-	int64_t horizon;                     /* ticks during which events were generated */
+	int64_t end_time;		     /* ticks at which the simulation stopped */
+	long pending;			     /* jobs still pending at the end (0 = drained) */
+	long inexact;			     /* completions rounded up to the next tick */
+	int64_t horizon;		     /* ticks during which events were generated */
 };
 
 /*
  * Simulates M under O and fills *st (caller frees with rtcsim_stats_free).
  * Returns 0, or -1 when the model cannot be simulated (errbuf says why).
  */
-int rtcsim_run(const struct rtcsim_model *m, const struct rtcsim_options *o, struct rtcsim_stats *st,
-	       char *errbuf, size_t errlen);
+int rtcsim_run(const struct rtcsim_model *m, const struct rtcsim_options *o,
+	       struct rtcsim_stats *st, char *errbuf, size_t errlen);
 void rtcsim_stats_free(struct rtcsim_stats *st);
 
 /*
@@ -149,10 +150,12 @@ void rtcsim_stats_free(struct rtcsim_stats *st);
  * same draws): returns their number and hands *out (sorted, free()) to the
  * caller, or -1 on error.
  */
-long rtcsim_arrivals(const struct rtcsim_model *m, const struct rtcsim_options *o, int s, int64_t **out);
+long rtcsim_arrivals(const struct rtcsim_model *m, const struct rtcsim_options *o, int s,
+		     int64_t **out);
 
 /* Folds B into A (maxima, minima, sums); both for the same model. */
-void rtcsim_stats_merge(struct rtcsim_stats *a, const struct rtcsim_stats *b, const struct rtcsim_model *m);
+void rtcsim_stats_merge(struct rtcsim_stats *a, const struct rtcsim_stats *b,
+			const struct rtcsim_model *m);
 
 /* Least common multiple of the stream periods in ticks, or -1 on overflow past LIMIT. */
 int64_t rtcsim_hyperperiod(const struct rtcsim_model *m, int64_t limit);

@@ -1,0 +1,27 @@
+# mk/soak.mk - `make soak`: the RTC soundness oracle (tests/test_rtc_soundness.c)
+# on 100,000 random models instead of the 1,000 of `make test`, then the
+# bound/simulated ratios per policy (median and worst) for docs/RTC-TIGHTNESS.md.
+# KAIROS_SOAK_MODELS and KAIROS_SOAK_SEED override the count and the first seed.
+
+RTC_RATIOS := var/test/rtc-ratios.txt
+
+.PHONY: soak-rtc rtc-ratio-summary
+soak: soak-rtc
+
+soak-rtc: $(BUILD)/tests/test_rtc_soundness
+	@mkdir -p var/test
+	@rm -f $(RTC_RATIOS)
+	KAIROS_SOAK_MODELS=$${KAIROS_SOAK_MODELS:-100000} KAIROS_RTC_RATIOS=$(CURDIR)/$(RTC_RATIOS) \
+		BUILD=$(BUILD) bash scripts/test.sh test_rtc_soundness
+	@grep -a '^shard' var/test/test_rtc_soundness.log || true
+	@$(MAKE) --no-print-directory rtc-ratio-summary
+
+# Median and worst bound/observed ratio per (wcrt|latency, policy) from $(RTC_RATIOS).
+rtc-ratio-summary:
+	@echo "bound / simulated maximum (1 = exact):"
+	@sort -k1,1 -k2,2 -k3,3g $(RTC_RATIOS) | awk '\
+		{ k = $$1 " " $$2; n[k]++; v[k, n[k]] = $$3 } \
+		END { for (k in n) { c = n[k]; \
+			med = (c % 2) ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2; \
+			printf "  %-16s n=%-9d median=%-8.3f p90=%-8.3f worst=%.3f\n", k, c, med, \
+				v[k, int(c * 0.9) > 0 ? int(c * 0.9) : 1], v[k, c] } }' | sort
