@@ -21,7 +21,6 @@ rtc-ratio-summary:
 	@echo "bound / simulated maximum (1 = exact):"
 	@sort -k1,1 -k2,2 -k3,3g $(RTC_RATIOS) | awk '\
 		{ k = $$1 " " $$2; n[k]++; v[k, n[k]] = $$3 } \
-		END { for (k in n) { c = n[k]; \
-			med = (c % 2) ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2; \
-			printf "  %-16s n=%-9d median=%-8.3f p90=%-8.3f worst=%.3f\n", k, c, med, \
-				v[k, int(c * 0.9) > 0 ? int(c * 0.9) : 1], v[k, c] } }' | sort
+		END { for (k in n) { c = n[k]; p = int(c * 0.9); if (p < 1) p = 1; \
+			if (c % 2) med = v[k, (c + 1) / 2]; else med = (v[k, c / 2] + v[k, c / 2 + 1]) / 2; \
+			printf "  %-16s n=%-9d median=%-8.3f p90=%-8.3f worst=%.3f\n", k, c, med, v[k, p], v[k, c] } }' | sort

@@ -33,7 +33,7 @@ static void run_critical(const struct rtcsim_model *m, struct rtcsim_stats *st)
 	o.phase = RTCSIM_PHASE_SYNC;
 	o.exec = RTCSIM_EXEC_WCET;
 	o.jitter = RTCSIM_JITTER_BURST;
-	o.blackout_at_zero = 1;
+	o.blackout = RTCSIM_BLACKOUT_CRITICAL;
 	o.edf_random_ties = 0;
 	o.hyperperiods = 2;
 	o.min_events = 2;
@@ -115,6 +115,46 @@ Test(rtc_simulator, fp_latency_is_a_blackout)
 	cr_assert_eq(wcrt(m, &st, "C"), T(11));
 	/* After the blackout the resource is never unavailable again: A's later jobs take 1. */
 	cr_assert_eq(st.tasks[rtcsim_task_find(m, "A")].min_response, T(1));
+	rtcsim_stats_free(&st);
+	rtcsim_model_free(m);
+}
+
+/*
+ * The blackout can also fall on the release of a chosen job: then exactly one
+ * job of the only task waits the whole latency (1 + 3), every other takes 1.
+ * In the critical mode with jitter bursts, it falls on the aligned burst.
+ */
+Test(rtc_simulator, blackout_on_a_release_and_on_the_burst)
+{
+	const char *json =
+	    "{\"resources\": [{\"name\": \"cpu\", \"policy\": \"fp\", \"latency\": 3}],"
+	    " \"streams\": [{\"name\": \"a\", \"period\": 10, \"jitter\": 4, \"path\": "
+	    "[{\"task\": \"A\", \"resource\": \"cpu\", \"wcet\": 1, \"priority\": 1}]}]}";
+	struct rtcsim_model *m = parse_ok(json);
+	struct rtcsim_options o;
+	struct rtcsim_stats st;
+	char err[128];
+	for (uint64_t seed = 1; seed <= 10; seed++) {
+		rtcsim_options_init(&o);
+		o.seed = seed;
+		o.exec = RTCSIM_EXEC_WCET;
+		o.blackout = RTCSIM_BLACKOUT_RELEASE;
+		cr_assert_eq(rtcsim_run(m, &o, &st, err, sizeof(err)), 0);
+		cr_assert_eq(st.tasks[0].max_response, T(4));
+		cr_assert_eq(st.tasks[0].min_response, T(1));
+		rtcsim_stats_free(&st);
+	}
+	rtcsim_options_init(&o);
+	o.phase = RTCSIM_PHASE_CRITICAL;
+	o.jitter = RTCSIM_JITTER_BURST;
+	o.exec = RTCSIM_EXEC_WCET;
+	o.blackout = RTCSIM_BLACKOUT_CRITICAL;
+	int64_t *ev;
+	cr_assert_eq(rtcsim_arrivals(m, &o, 0, &ev) > 0, 1);
+	cr_assert_eq(ev[0], T(4)); /* the burst: the first event late by the whole jitter */
+	free(ev);
+	cr_assert_eq(rtcsim_run(m, &o, &st, err, sizeof(err)), 0);
+	cr_assert_eq(st.tasks[0].max_response, T(4));
 	rtcsim_stats_free(&st);
 	rtcsim_model_free(m);
 }

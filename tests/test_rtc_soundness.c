@@ -8,7 +8,7 @@
  * rates and latencies, jitter and minimum distances, paths of 1..5 hops,
  * utilisations up to 95% - are analysed by the engine and played by the
  * simulator of tests/support/rtcsim.c (which shares no code with rtc/) under
- * the critical-instant pattern (synchronous bursts, wcet, blackouts at 0)
+ * the critical-instant pattern (aligned bursts, wcet, blackouts at the burst)
  * and several random ones (phases, jitter, demands in [bcet, wcet], EDF ties).
  * Wherever the engine reports a finite bound, no simulated response time,
  * backlog or end-to-end latency may exceed it, and no response time may be
@@ -25,12 +25,14 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -199,31 +201,31 @@ static void sim_options_for(int k, uint64_t seed, struct rtcsim_options *o)
 	o->hyperperiods = 2;
 	o->min_events = 10;
 	switch (k) {
-	case 0: /* the critical instant: aligned bursts, wcet, blackouts at 0 */
+	case 0: /* the critical instant: aligned bursts, wcet, blackouts there too */
 	case 1: /* the same with EDF ties broken at random */
 		o->phase = RTCSIM_PHASE_CRITICAL;
 		o->exec = RTCSIM_EXEC_WCET;
 		o->jitter = RTCSIM_JITTER_BURST;
-		o->blackout_at_zero = 1;
+		o->blackout = RTCSIM_BLACKOUT_CRITICAL;
 		o->edf_random_ties = k;
 		break;
 	case 2: /* aligned bursts with fast and slow jobs mixed (burstier downstream) */
 		o->phase = RTCSIM_PHASE_CRITICAL;
 		o->exec = RTCSIM_EXEC_EXTREMES;
 		o->jitter = RTCSIM_JITTER_BURST;
-		o->blackout_at_zero = 1;
+		o->blackout = RTCSIM_BLACKOUT_CRITICAL;
 		break;
 	case 3:
 		o->phase = RTCSIM_PHASE_SYNC;
 		o->exec = RTCSIM_EXEC_EXTREMES;
 		o->jitter = RTCSIM_JITTER_EXTREMES;
-		o->blackout_at_zero = 1;
+		o->blackout = RTCSIM_BLACKOUT_CRITICAL;
 		break;
 	default:
 		o->phase = RTCSIM_PHASE_RANDOM;
 		o->exec = (enum rtcsim_exec_mode)(k % 3);
 		o->jitter = (enum rtcsim_jitter_mode)((k / 3) % 3);
-		o->blackout_at_zero = 0;
+		o->blackout = (k % 2) ? RTCSIM_BLACKOUT_RELEASE : RTCSIM_BLACKOUT_RANDOM;
 		break;
 	}
 }
@@ -248,6 +250,7 @@ static void gen_options_for(uint64_t i, int revisits, struct rtcgen_options *go)
 }
 
 struct shard_totals {
+	const char *kind_suffix; /* "" or "-revisit": labels the ratio lines */
 	long models, task_bounds, task_unbounded, stream_bounds, stream_unbounded, failures;
 	double worst_ratio;
 };
@@ -271,11 +274,27 @@ static void report_failure(uint64_t seed, const char *json, json_t *doc, const c
 	free(out);
 }
 
+/* Appends one line to FD (when >= 0) in a single write, so that parallel shards never interleave.
+ */
+static void ratio_put(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ratio_put(int fd, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	if (fd < 0)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0 && (size_t)n < sizeof(line) && write(fd, line, (size_t)n) != n)
+		fprintf(stderr, "ratio file: short write\n");
+}
+
 /*
  * Checks one model against the simulator; returns the number of violations
- * (each reported). RATIOS, when not NULL, receives bound/observed lines.
+ * (each reported). RATIOS, a descriptor when >= 0, receives bound/observed lines.
  */
-static int check_model(uint64_t seed, const char *json, struct shard_totals *tot, FILE *ratios)
+static int check_model(uint64_t seed, const char *json, struct shard_totals *tot, int ratios)
 {
 	struct rtcsim_model *m = NULL;
 	char err[512] = "";
@@ -329,8 +348,8 @@ static int check_model(uint64_t seed, const char *json, struct shard_totals *tot
 			}
 			if (ts->max_response > 0) {
 				double ratio = wcrt / obs;
-				if (ratios)
-					fprintf(ratios, "wcrt %s %.6f\n", pol, ratio);
+				ratio_put(ratios, "wcrt%s %s %.6f %" PRIu64 " %s\n",
+					  tot->kind_suffix, pol, ratio, seed, task->name);
 				if (ratio > tot->worst_ratio)
 					tot->worst_ratio = ratio;
 			}
@@ -370,7 +389,7 @@ static int check_model(uint64_t seed, const char *json, struct shard_totals *tot
 			report_failure(seed, json, doc, what);
 			bad++;
 		}
-		if (ratios && obs > 0) {
+		if (ratios >= 0 && obs > 0) {
 			/* latency ratios by the policy of the path when it has one, else "mixed" */
 			enum rtcsim_policy p =
 			    m->resources[m->tasks[s->first_task].resource].policy;
@@ -378,8 +397,8 @@ static int check_model(uint64_t seed, const char *json, struct shard_totals *tot
 			for (int h = 1; h < s->ntasks; h++)
 				same &=
 				    m->resources[m->tasks[s->first_task + h].resource].policy == p;
-			fprintf(ratios, "latency %s %.6f\n", same ? policy_name(p) : "mixed",
-				lat / obs);
+			ratio_put(ratios, "latency%s %s %.6f %" PRIu64 " %s\n", tot->kind_suffix,
+				  same ? policy_name(p) : "mixed", lat / obs, seed, s->name);
 		}
 	}
 	rtcsim_stats_free(&all);
@@ -398,8 +417,8 @@ static void soundness_run(const char *label, uint64_t first, uint64_t step, uint
 {
 	uint64_t base = env_u64("KAIROS_SOAK_SEED", 1);
 	const char *rpath = getenv("KAIROS_RTC_RATIOS");
-	FILE *ratios = rpath && *rpath ? fopen(rpath, "a") : NULL;
-	struct shard_totals tot = {0};
+	int ratios = rpath && *rpath ? open(rpath, O_WRONLY | O_APPEND | O_CREAT, 0644) : -1;
+	struct shard_totals tot = {.kind_suffix = revisits ? "-revisit" : ""};
 	for (uint64_t i = first; i < count; i += step) {
 		struct rtcgen_options go;
 		gen_options_for(i, revisits, &go);
@@ -413,8 +432,8 @@ static void soundness_run(const char *label, uint64_t first, uint64_t step, uint
 		if (tot.failures >= MAX_REPORTS)
 			break;
 	}
-	if (ratios)
-		fclose(ratios);
+	if (ratios >= 0)
+		close(ratios);
 	fprintf(stderr,
 		"%s: models=%ld task bounds checked=%ld unbounded=%ld stream bounds checked=%ld "
 		"unbounded=%ld violations=%ld worst wcrt ratio=%.3f\n",

@@ -367,6 +367,9 @@ struct sim {
 	int64_t **arrivals;	  /* per stream, sorted */
 	long *narrivals, *next_arrival;
 	int64_t *blackout_start; /* per resource; blackout [start, start + latency) */
+	int *blackout_task;	 /* BLACKOUT_RELEASE: the task whose job starts it, or -1 */
+	int64_t *blackout_job;	 /* ... and that job's index among the task's releases */
+	long *released;		 /* per task: jobs released so far */
 	int **res_tasks;	 /* per resource: its task indices */
 	int *res_ntasks;
 	int64_t now;
@@ -384,7 +387,7 @@ void rtcsim_options_init(struct rtcsim_options *o)
 	o->exec = RTCSIM_EXEC_RANDOM;
 	o->jitter = RTCSIM_JITTER_RANDOM;
 	o->edf_random_ties = 1;
-	o->blackout_at_zero = 0;
+	o->blackout = RTCSIM_BLACKOUT_RANDOM;
 }
 
 int64_t rtcsim_hyperperiod(const struct rtcsim_model *m, int64_t limit)
@@ -492,11 +495,29 @@ static int sim_make_arrivals(struct sim *s, char *errbuf, size_t errlen)
 		s->narrivals[i] = k;
 	}
 	/* Blackouts: one of length latency per resource, the worst a rate-latency curve allows. */
-	for (int r = 0; r < m->nresources; r++)
-		s->blackout_start[r] =
-		    s->o->blackout_at_zero
-			? 0
-			: sim_rng_range(&s->rng, 0, hyper > 0 && hyper < horizon ? hyper : horizon);
+	for (int r = 0; r < m->nresources; r++) {
+		s->blackout_task[r] = -1;
+		switch (s->o->blackout) {
+		case RTCSIM_BLACKOUT_CRITICAL:
+			s->blackout_start[r] = s->o->phase == RTCSIM_PHASE_CRITICAL ? maxj : 0;
+			break;
+		case RTCSIM_BLACKOUT_RELEASE:
+			s->blackout_start[r] = INT64_MAX; /* set when the chosen job is released */
+			if (s->res_ntasks[r] > 0) {
+				int t = s->res_tasks[r][sim_rng_range(&s->rng, 0,
+								      s->res_ntasks[r] - 1)];
+				int64_t p = m->streams[m->tasks[t].stream].period;
+				int64_t span = hyper > 0 && hyper < horizon ? hyper : horizon;
+				s->blackout_task[r] = t;
+				s->blackout_job[r] = sim_rng_range(&s->rng, 0, span / p);
+			}
+			break;
+		default:
+			s->blackout_start[r] = sim_rng_range(
+			    &s->rng, 0, hyper > 0 && hyper < horizon ? hyper : horizon);
+			break;
+		}
+	}
 	return 0;
 }
 
@@ -519,6 +540,10 @@ static void sim_release(struct sim *s, int t, int64_t arrival)
 	};
 	sim_queue_push(&s->queues[t], &j);
 	s->pending++;
+	int r = task->resource;
+	if (s->blackout_task[r] == t && s->blackout_job[r] == s->released[t])
+		s->blackout_start[r] = s->now;
+	s->released[t]++;
 }
 
 /*
@@ -589,7 +614,7 @@ static int sim_select(struct sim *s, int r, int64_t *edge)
 		busy = s->queues[s->res_tasks[r][k]].len > 0;
 	if (!busy)
 		return -1; /* idle: its edges change nothing */
-	if (res->latency > 0) {
+	if (res->latency > 0 && s->blackout_start[r] != INT64_MAX) {
 		int64_t b0 = s->blackout_start[r], b1 = b0 + res->latency;
 		if (s->now < b0)
 			*edge = b0;
@@ -655,6 +680,9 @@ static void sim_destroy(struct sim *s)
 	free(s->narrivals);
 	free(s->next_arrival);
 	free(s->blackout_start);
+	free(s->blackout_task);
+	free(s->blackout_job);
+	free(s->released);
 	free(s->res_tasks);
 	free(s->res_ntasks);
 }
@@ -688,6 +716,9 @@ static void sim_init(struct sim *s, const struct rtcsim_model *m, const struct r
 	s->narrivals = sim_xcalloc((size_t)m->nstreams, sizeof(long));
 	s->next_arrival = sim_xcalloc((size_t)m->nstreams, sizeof(long));
 	s->blackout_start = sim_xcalloc((size_t)m->nresources, sizeof(int64_t));
+	s->blackout_task = sim_xcalloc((size_t)m->nresources, sizeof(int));
+	s->blackout_job = sim_xcalloc((size_t)m->nresources, sizeof(int64_t));
+	s->released = sim_xcalloc((size_t)m->ntasks, sizeof(long));
 	s->res_tasks = sim_xcalloc((size_t)m->nresources, sizeof(int *));
 	s->res_ntasks = sim_xcalloc((size_t)m->nresources, sizeof(int));
 	for (int r = 0; r < m->nresources; r++) {

@@ -101,6 +101,15 @@ enum rtcsim_jitter_mode {
 				allowed */
 };
 
+/* Where the one blackout of length `latency` of each resource falls. */
+enum rtcsim_blackout_mode {
+	RTCSIM_BLACKOUT_RANDOM,	  /* at a random time in the first hyperperiod */
+	RTCSIM_BLACKOUT_CRITICAL, /* at the critical instant: 0, or the aligned bursts in
+				     PHASE_CRITICAL */
+	RTCSIM_BLACKOUT_RELEASE,  /* at the release of a random job of a random task of the resource
+				   */
+};
+
 struct rtcsim_options {
 	uint64_t seed;
 	int hyperperiods; /* events arrive during this many hyperperiods (>= 1) ... */
@@ -109,8 +118,8 @@ struct rtcsim_options {
 	enum rtcsim_phase_mode phase;
 	enum rtcsim_exec_mode exec;
 	enum rtcsim_jitter_mode jitter;
-	int edf_random_ties;  /* 1: EDF ties broken at random; 0: declaration order */
-	int blackout_at_zero; /* 1: a latency blackout starts at 0; 0: at a random time */
+	int edf_random_ties;		    /* 1: EDF ties broken at random; 0: declaration order */
+	enum rtcsim_blackout_mode blackout; /* where each resource's latency blackout falls */
 };
 
 /* Sensible defaults: seed 1, 3 hyperperiods, 20 events, random everything. */
