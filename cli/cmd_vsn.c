@@ -64,10 +64,12 @@ int kairosctl_vsn_validate(int argc, char **argv)
 	}
 	if (!path)
 		return validate_usage();
-	enum vsn_syntax syntax = format ? vsn_syntax_from_name(format) : vsn_syntax_from_filename(path);
+	enum vsn_syntax syntax =
+	    format ? vsn_syntax_from_name(format) : vsn_syntax_from_filename(path);
 	if (syntax == VSN_SYNTAX_UNKNOWN) {
-		fprintf(stderr, "kairosctl: cannot tell the syntax of %s; use --format turtle|rdfxml|"
-				"ntriples|json\n",
+		fprintf(stderr,
+			"kairosctl: cannot tell the syntax of %s; use --format turtle|rdfxml|"
+			"ntriples|json\n",
 			path);
 		return 2;
 	}
@@ -97,9 +99,11 @@ int kairosctl_vsn_validate(int argc, char **argv)
 		fprintf(stderr, "kairosctl: the embedded VSN ontology could not be loaded\n");
 		status = 2;
 	} else {
-		char *out = is_json ? vsn_problems_to_json(&problems) : vsn_problems_to_text(&problems);
+		char *out =
+		    is_json ? vsn_problems_to_json(&problems) : vsn_problems_to_text(&problems);
 		if (!is_json)
-			printf("%s: %zu problem%s\n", path, problems.count, problems.count == 1 ? "" : "s");
+			printf("%s: %zu problem%s\n", path, problems.count,
+			       problems.count == 1 ? "" : "s");
 		fputs(out, stdout);
 		if (is_json)
 			fputs("\n", stdout);

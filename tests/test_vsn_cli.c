@@ -34,9 +34,11 @@ Test(vsn_cli, valid_document_prints_a_summary_and_exits_0)
 {
 	char *out;
 	cr_assert_eq(run("vsn validate tests/vsn/good/seed.ttl", &out), 0);
-	cr_assert_not_null(strstr(out, "valid turtle VSN https://tenant.example/grid#grid"), "%s", out);
-	cr_assert_not_null(strstr(out, "4 nodes (4 compute, 0 storage, 1 backups), 1 links, 1 flows, 53 triples"),
-			   "%s", out);
+	cr_assert_not_null(strstr(out, "valid turtle VSN https://tenant.example/grid#grid"), "%s",
+			   out);
+	cr_assert_not_null(
+	    strstr(out, "4 nodes (4 compute, 0 storage, 1 backups), 1 links, 1 flows, 53 triples"),
+	    "%s", out);
 	free(out);
 }
 
@@ -47,7 +49,8 @@ Test(vsn_cli, json_output_is_the_model_in_the_json_form)
 	struct vsn_problems problems;
 	struct vsn_doc *doc = NULL;
 	vsn_problems_init(&problems);
-	cr_assert_eq(vsn_parse(out, strlen(out), VSN_SYNTAX_JSON, NULL, NULL, &doc, &problems), 0, "%s", out);
+	cr_assert_eq(vsn_parse(out, strlen(out), VSN_SYNTAX_JSON, NULL, NULL, &doc, &problems), 0,
+		     "%s", out);
 	cr_assert_eq(doc->node_count, 4);
 	cr_assert_eq(vsn_doc_node(doc, "https://tenant.example/grid#VM2")->wcet_ms, 5.0);
 	vsn_doc_free(doc);
@@ -65,8 +68,9 @@ Test(vsn_cli, invalid_document_lists_every_problem_and_exits_1)
 	cr_assert_not_null(strstr(out, "[rule: bcetMs >= 0] [subject: https://t.example/v#a]"));
 	free(out);
 	cr_assert_eq(run("vsn validate tests/vsn/bad/02-syntax-json.json --json", &out), 1);
-	cr_assert_str_eq(out, "[{\"kind\":\"syntax\",\"rule\":\"syntax\",\"message\":\"'}' expected near "
-			      "'\\\"type\\\"'\",\"line\":3,\"column\":28}]\n");
+	cr_assert_str_eq(
+	    out, "[{\"kind\":\"syntax\",\"rule\":\"syntax\",\"message\":\"'}' expected near "
+		 "'\\\"type\\\"'\",\"line\":3,\"column\":28}]\n");
 	free(out);
 }
 

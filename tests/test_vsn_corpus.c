@@ -19,7 +19,9 @@ struct expected {
 
 static const char *kind_name(enum vsn_problem_kind kind)
 {
-	return kind == VSN_PROBLEM_SYNTAX ? "syntax" : kind == VSN_PROBLEM_LIMIT ? "limit" : "semantic";
+	return kind == VSN_PROBLEM_SYNTAX  ? "syntax"
+	       : kind == VSN_PROBLEM_LIMIT ? "limit"
+					   : "semantic";
 }
 
 /* Splits LINE (modified in place) on " | ". */
@@ -92,9 +94,9 @@ static void check_document(const char *path, size_t *checked_problems)
 	}
 	for (size_t i = 0; i < problems.count; i++) {
 		const struct vsn_problem *p = &problems.items[i];
-		cr_expect(used[i], "%s: unexpected problem: %s | %s | %s | %s | %s | %d:%d (%s)", path,
-			  kind_name(p->kind), p->subject, p->property, p->value, p->rule, p->line,
-			  p->column, p->message);
+		cr_expect(used[i], "%s: unexpected problem: %s | %s | %s | %s | %s | %d:%d (%s)",
+			  path, kind_name(p->kind), p->subject, p->property, p->value, p->rule,
+			  p->line, p->column, p->message);
 	}
 	cr_expect_eq(problems.count, expected_count, "%s: %zu problems, expected %zu", path,
 		     problems.count, expected_count);
@@ -115,7 +117,8 @@ Test(vsn_corpus, every_bad_document_yields_exactly_its_expected_problems)
 	for (size_t k = 0; k < 4; k++) {
 		char pattern[4096];
 		glob_t gl;
-		snprintf(pattern, sizeof(pattern), "%s/tests/vsn/bad/*.%s", root ? root : ".", exts[k]);
+		snprintf(pattern, sizeof(pattern), "%s/tests/vsn/bad/*.%s", root ? root : ".",
+			 exts[k]);
 		if (glob(pattern, 0, NULL, &gl) != 0)
 			continue;
 		for (size_t i = 0; i < gl.gl_pathc; i++, documents++)
@@ -137,13 +140,14 @@ Test(vsn_corpus, problems_serialise_for_the_api_and_the_cli)
 	struct vsn_problems problems;
 	struct vsn_doc *doc = NULL;
 	vsn_problems_init(&problems);
-	cr_assert_eq(vsn_parse(text, len, VSN_SYNTAX_TURTLE, NULL, NULL, &doc, &problems), -KAIROS_EINVAL);
+	cr_assert_eq(vsn_parse(text, len, VSN_SYNTAX_TURTLE, NULL, NULL, &doc, &problems),
+		     -KAIROS_EINVAL);
 	char *json = vsn_problems_to_json(&problems);
-	cr_assert_str_eq(json,
-			 "[{\"kind\":\"semantic\",\"subject\":\"https://t.example/v#a\","
-			 "\"property\":\"https://w3id.org/kairos/vsn#bcetMs\",\"value\":\"2.5\","
-			 "\"rule\":\"bcetMs <= wcetMs\","
-			 "\"message\":\"vsn:bcetMs (2.5) is greater than vsn:wcetMs (2)\",\"line\":9}]");
+	cr_assert_str_eq(
+	    json, "[{\"kind\":\"semantic\",\"subject\":\"https://t.example/v#a\","
+		  "\"property\":\"https://w3id.org/kairos/vsn#bcetMs\",\"value\":\"2.5\","
+		  "\"rule\":\"bcetMs <= wcetMs\","
+		  "\"message\":\"vsn:bcetMs (2.5) is greater than vsn:wcetMs (2)\",\"line\":9}]");
 	char *lines = vsn_problems_to_text(&problems);
 	cr_assert_str_eq(lines, "line 9: semantic: vsn:bcetMs (2.5) is greater than vsn:wcetMs (2) "
 				"[rule: bcetMs <= wcetMs] [subject: https://t.example/v#a] "

@@ -185,7 +185,7 @@ static void assert_round_trips(const struct vsn_doc *doc)
 Test(vsn_parse, every_example_and_fixture_round_trips)
 {
 	const char *patterns[] = {"../shared/examples/*.ttl", "tests/vsn/good/*.ttl",
-				  "tests/vsn/good/*.rdf",     "tests/vsn/good/*.nt",
+				  "tests/vsn/good/*.rdf", "tests/vsn/good/*.nt",
 				  "tests/vsn/good/*.json"};
 	size_t files = 0;
 	for (size_t p = 0; p < sizeof(patterns) / sizeof(patterns[0]); p++) {
@@ -197,7 +197,7 @@ Test(vsn_parse, every_example_and_fixture_round_trips)
 				size_t len;
 				cr_assert_eq(kairos_read_file(gl.gl_pathv[i], &text, &len), 0);
 				struct vsn_doc *doc =
-					parse_ok(text, vsn_syntax_from_filename(gl.gl_pathv[i]), NULL);
+				    parse_ok(text, vsn_syntax_from_filename(gl.gl_pathv[i]), NULL);
 				assert_round_trips(doc);
 				vsn_doc_free(doc);
 				free(text);
@@ -282,23 +282,25 @@ Test(vsn_parse, equality_sees_a_changed_value)
 Test(vsn_parse, tenant_subclasses_subproperties_blank_nodes_and_annotations)
 {
 	static const char doc_text[] =
-		"@prefix vsn: <https://w3id.org/kairos/vsn#> .\n"
-		"@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-		"@prefix ex: <https://tenant.example/plant#> .\n"
-		"ex:PLC rdfs:subClassOf ex:Controller .\n"
-		"ex:Controller rdfs:subClassOf vsn:ComputeNode .\n"
-		"ex:worstCase rdfs:subPropertyOf ex:timing .\n"
-		"ex:timing rdfs:subPropertyOf vsn:wcetMs .\n"
-		"ex:plant a vsn:VirtualServiceNetwork ; rdfs:label \"plant\" ; vsn:availability 0.99999 ;\n"
-		"  ex:owner \"ops team\" ;\n"
-		"  vsn:hasNode ex:plc1, _:hist ; vsn:hasLink ex:l ; vsn:hasFlow [ a vsn:Flow ;\n"
-		"    vsn:path ( ex:plc1 ex:l _:hist ) ; vsn:deadlineMs 7.5 ] .\n"
-		"ex:plc1 a ex:PLC ; rdfs:comment \"line 3\" ; vsn:vcpus 2 ; vsn:memoryMiB 256 ;\n"
-		"  vsn:periodMs 1.5 ; ex:worstCase 0.25 ; vsn:bcetMs 0.1 ; vsn:deadlineMs 1.5 ;\n"
-		"  vsn:jitterMs 0.05 ; vsn:image \"plc-fw\" ; vsn:availability 0.9995 .\n"
-		"_:hist a vsn:StorageNode ; vsn:diskGiB 100 ; vsn:iops 2000 ; vsn:throughputMBps 80 .\n"
-		"ex:l a vsn:NetworkLink ; vsn:source ex:plc1 ; vsn:target _:hist ;\n"
-		"  vsn:bandwidthMbps 10 ; vsn:maxBandwidthMbps 100 ; vsn:latencyMs 0.5 ; vsn:messageBytes 1500 .\n";
+	    "@prefix vsn: <https://w3id.org/kairos/vsn#> .\n"
+	    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+	    "@prefix ex: <https://tenant.example/plant#> .\n"
+	    "ex:PLC rdfs:subClassOf ex:Controller .\n"
+	    "ex:Controller rdfs:subClassOf vsn:ComputeNode .\n"
+	    "ex:worstCase rdfs:subPropertyOf ex:timing .\n"
+	    "ex:timing rdfs:subPropertyOf vsn:wcetMs .\n"
+	    "ex:plant a vsn:VirtualServiceNetwork ; rdfs:label \"plant\" ; vsn:availability "
+	    "0.99999 ;\n"
+	    "  ex:owner \"ops team\" ;\n"
+	    "  vsn:hasNode ex:plc1, _:hist ; vsn:hasLink ex:l ; vsn:hasFlow [ a vsn:Flow ;\n"
+	    "    vsn:path ( ex:plc1 ex:l _:hist ) ; vsn:deadlineMs 7.5 ] .\n"
+	    "ex:plc1 a ex:PLC ; rdfs:comment \"line 3\" ; vsn:vcpus 2 ; vsn:memoryMiB 256 ;\n"
+	    "  vsn:periodMs 1.5 ; ex:worstCase 0.25 ; vsn:bcetMs 0.1 ; vsn:deadlineMs 1.5 ;\n"
+	    "  vsn:jitterMs 0.05 ; vsn:image \"plc-fw\" ; vsn:availability 0.9995 .\n"
+	    "_:hist a vsn:StorageNode ; vsn:diskGiB 100 ; vsn:iops 2000 ; vsn:throughputMBps 80 .\n"
+	    "ex:l a vsn:NetworkLink ; vsn:source ex:plc1 ; vsn:target _:hist ;\n"
+	    "  vsn:bandwidthMbps 10 ; vsn:maxBandwidthMbps 100 ; vsn:latencyMs 0.5 ; "
+	    "vsn:messageBytes 1500 .\n";
 	struct vsn_doc *doc = parse_ok(doc_text, VSN_SYNTAX_TURTLE, NULL);
 	cr_assert_eq(doc->node_count, 2);
 	cr_assert_eq(doc->availability, 0.99999);
@@ -322,7 +324,8 @@ Test(vsn_parse, tenant_subclasses_subproperties_blank_nodes_and_annotations)
 	cr_assert_eq(doc->annotation_count, 7);
 	bool has_owner = false;
 	for (size_t i = 0; i < doc->annotation_count; i++)
-		has_owner |= strstr(doc->annotations[i], "<https://tenant.example/plant#owner> \"ops team\"") != NULL;
+		has_owner |= strstr(doc->annotations[i],
+				    "<https://tenant.example/plant#owner> \"ops team\"") != NULL;
 	cr_assert(has_owner);
 	assert_round_trips(doc);
 	vsn_doc_free(doc);
@@ -331,15 +334,15 @@ Test(vsn_parse, tenant_subclasses_subproperties_blank_nodes_and_annotations)
 Test(vsn_parse, json_short_ids_resolve_against_the_document_or_caller_base)
 {
 	static const char text[] =
-		"{\"id\": \"https://t.example/x#v\", \"nodes\": [{\"id\": \"a\", \"type\": \"compute\","
-		" \"vcpus\": 1, \"memoryMiB\": 64, \"periodMs\": 10, \"wcetMs\": 1, \"bcetMs\": 0.5,"
-		" \"deadlineMs\": 10}]}";
+	    "{\"id\": \"https://t.example/x#v\", \"nodes\": [{\"id\": \"a\", \"type\": \"compute\","
+	    " \"vcpus\": 1, \"memoryMiB\": 64, \"periodMs\": 10, \"wcetMs\": 1, \"bcetMs\": 0.5,"
+	    " \"deadlineMs\": 10}]}";
 	struct vsn_doc *doc = parse_ok(text, VSN_SYNTAX_JSON, NULL);
 	cr_assert_str_eq(doc->nodes[0].iri, "https://t.example/x#a");
 	vsn_doc_free(doc);
 	static const char text2[] =
-		"{\"id\": \"v\", \"nodes\": [{\"id\": \"a\", \"type\": \"storage\", \"diskGiB\": 1,"
-		" \"iops\": 1, \"throughputMBps\": 1}]}";
+	    "{\"id\": \"v\", \"nodes\": [{\"id\": \"a\", \"type\": \"storage\", \"diskGiB\": 1,"
+	    " \"iops\": 1, \"throughputMBps\": 1}]}";
 	doc = parse_ok(text2, VSN_SYNTAX_JSON, "https://base.example/p/");
 	cr_assert_str_eq(doc->iri, "https://base.example/p/v");
 	cr_assert_str_eq(doc->nodes[0].iri, "https://base.example/p/a");
@@ -364,7 +367,8 @@ Test(vsn_parse, syntax_errors_carry_line_and_column)
 	cr_assert_eq(p.items[0].column, 18, "column %d", p.items[0].column);
 	vsn_problems_destroy(&p);
 
-	p = parse_bad("<?xml version=\"1.0\"?>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+	p = parse_bad("<?xml version=\"1.0\"?>\n<rdf:RDF "
+		      "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
 		      "<rdf:Description rdf:about=\"a\">\n</rdf:RDF>\n",
 		      VSN_SYNTAX_RDFXML, -KAIROS_ESYNTAX, NULL);
 	cr_assert_eq(p.items[0].line, 4); /* raptor's RDF/XML parser gives lines only */
@@ -409,7 +413,8 @@ Test(vsn_parse, limits_refuse_big_documents_early)
 	/* A 1 MiB literal against the default 4 KiB cap, in RDF/XML. */
 	struct kairos_buf b = {0};
 	kairos_buf_puts(&b, "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
-			    "xmlns:vsn=\"https://w3id.org/kairos/vsn#\"><rdf:Description rdf:about=\"x\"><vsn:image>");
+			    "xmlns:vsn=\"https://w3id.org/kairos/vsn#\"><rdf:Description "
+			    "rdf:about=\"x\"><vsn:image>");
 	for (int i = 0; i < 1 << 20; i++)
 		kairos_buf_append(&b, "a", 1);
 	kairos_buf_puts(&b, "</vsn:image></rdf:Description></rdf:RDF>");
@@ -432,7 +437,8 @@ Test(vsn_parse, limits_refuse_big_documents_early)
 	for (int i = 0; i < 100000; i++)
 		kairos_buf_puts(&b, "{\"a\":[");
 	vsn_problems_init(&q);
-	cr_assert_eq(vsn_parse(b.data, b.len, VSN_SYNTAX_JSON, NULL, NULL, &doc, &q), -KAIROS_ESYNTAX);
+	cr_assert_eq(vsn_parse(b.data, b.len, VSN_SYNTAX_JSON, NULL, NULL, &doc, &q),
+		     -KAIROS_ESYNTAX);
 	vsn_problems_destroy(&q);
 	kairos_buf_destroy(&b);
 }
@@ -440,7 +446,8 @@ Test(vsn_parse, limits_refuse_big_documents_early)
 Test(vsn_parse, syntax_names_media_types_and_extensions)
 {
 	cr_assert_eq(vsn_syntax_from_content_type("text/turtle"), VSN_SYNTAX_TURTLE);
-	cr_assert_eq(vsn_syntax_from_content_type("application/rdf+xml; charset=utf-8"), VSN_SYNTAX_RDFXML);
+	cr_assert_eq(vsn_syntax_from_content_type("application/rdf+xml; charset=utf-8"),
+		     VSN_SYNTAX_RDFXML);
 	cr_assert_eq(vsn_syntax_from_content_type("application/n-triples"), VSN_SYNTAX_NTRIPLES);
 	cr_assert_eq(vsn_syntax_from_content_type("Application/JSON"), VSN_SYNTAX_JSON);
 	cr_assert_eq(vsn_syntax_from_content_type("text/html"), VSN_SYNTAX_UNKNOWN);
@@ -469,7 +476,8 @@ static void *parse_many(void *p)
 		struct vsn_problems problems;
 		struct vsn_doc *doc = NULL;
 		vsn_problems_init(&problems);
-		if (vsn_parse(a->text, strlen(a->text), a->syntax, VSN_GEN_BASE, NULL, &doc, &problems) != 0 ||
+		if (vsn_parse(a->text, strlen(a->text), a->syntax, VSN_GEN_BASE, NULL, &doc,
+			      &problems) != 0 ||
 		    doc->node_count != 50)
 			a->failures++;
 		vsn_doc_free(doc);
@@ -485,13 +493,14 @@ Test(vsn_parse, concurrent_parses_in_every_syntax)
 	pthread_t th[4];
 	struct thread_arg args[4];
 	for (int i = 0; i < 4; i++) {
-		args[i] = (struct thread_arg){syntaxes[i], vsn_gen_document(50, 80, 5, syntaxes[i]), 0};
+		args[i] =
+		    (struct thread_arg){syntaxes[i], vsn_gen_document(50, 80, 5, syntaxes[i]), 0};
 		cr_assert_eq(pthread_create(&th[i], NULL, parse_many, &args[i]), 0);
 	}
 	for (int i = 0; i < 4; i++) {
 		pthread_join(th[i], NULL);
-		cr_assert_eq(args[i].failures, 0, "%s failed %d times", vsn_syntax_name(syntaxes[i]),
-			     args[i].failures);
+		cr_assert_eq(args[i].failures, 0, "%s failed %d times",
+			     vsn_syntax_name(syntaxes[i]), args[i].failures);
 		free(args[i].text);
 	}
 }

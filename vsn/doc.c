@@ -18,12 +18,12 @@ enum vsn_syntax vsn_syntax_from_content_type(const char *content_type)
 		const char *type;
 		enum vsn_syntax syntax;
 	} map[] = {
-		{"text/turtle", VSN_SYNTAX_TURTLE},
-		{"application/x-turtle", VSN_SYNTAX_TURTLE},
-		{"application/rdf+xml", VSN_SYNTAX_RDFXML},
-		{"application/n-triples", VSN_SYNTAX_NTRIPLES},
-		{"text/plain", VSN_SYNTAX_NTRIPLES}, /* the historical N-Triples type */
-		{"application/json", VSN_SYNTAX_JSON},
+	    {"text/turtle", VSN_SYNTAX_TURTLE},
+	    {"application/x-turtle", VSN_SYNTAX_TURTLE},
+	    {"application/rdf+xml", VSN_SYNTAX_RDFXML},
+	    {"application/n-triples", VSN_SYNTAX_NTRIPLES},
+	    {"text/plain", VSN_SYNTAX_NTRIPLES}, /* the historical N-Triples type */
+	    {"application/json", VSN_SYNTAX_JSON},
 	};
 	if (!content_type)
 		return VSN_SYNTAX_UNKNOWN;
@@ -42,11 +42,11 @@ enum vsn_syntax vsn_syntax_from_name(const char *name)
 		const char *name;
 		enum vsn_syntax syntax;
 	} map[] = {
-		{"turtle", VSN_SYNTAX_TURTLE}, {"ttl", VSN_SYNTAX_TURTLE},
-		{"rdfxml", VSN_SYNTAX_RDFXML}, {"rdf", VSN_SYNTAX_RDFXML},
-		{"xml", VSN_SYNTAX_RDFXML},    {"owl", VSN_SYNTAX_RDFXML},
-		{"ntriples", VSN_SYNTAX_NTRIPLES}, {"nt", VSN_SYNTAX_NTRIPLES},
-		{"json", VSN_SYNTAX_JSON},
+	    {"turtle", VSN_SYNTAX_TURTLE},     {"ttl", VSN_SYNTAX_TURTLE},
+	    {"rdfxml", VSN_SYNTAX_RDFXML},     {"rdf", VSN_SYNTAX_RDFXML},
+	    {"xml", VSN_SYNTAX_RDFXML},	       {"owl", VSN_SYNTAX_RDFXML},
+	    {"ntriples", VSN_SYNTAX_NTRIPLES}, {"nt", VSN_SYNTAX_NTRIPLES},
+	    {"json", VSN_SYNTAX_JSON},
 	};
 	if (!name)
 		return VSN_SYNTAX_UNKNOWN;
@@ -67,11 +67,16 @@ enum vsn_syntax vsn_syntax_from_filename(const char *path)
 const char *vsn_syntax_name(enum vsn_syntax syntax)
 {
 	switch (syntax) {
-	case VSN_SYNTAX_TURTLE: return "turtle";
-	case VSN_SYNTAX_RDFXML: return "rdfxml";
-	case VSN_SYNTAX_NTRIPLES: return "ntriples";
-	case VSN_SYNTAX_JSON: return "json";
-	case VSN_SYNTAX_UNKNOWN: break;
+	case VSN_SYNTAX_TURTLE:
+		return "turtle";
+	case VSN_SYNTAX_RDFXML:
+		return "rdfxml";
+	case VSN_SYNTAX_NTRIPLES:
+		return "ntriples";
+	case VSN_SYNTAX_JSON:
+		return "json";
+	case VSN_SYNTAX_UNKNOWN:
+		break;
 	}
 	return "unknown";
 }
@@ -138,8 +143,9 @@ int vsn_parse(const char *data, size_t len, enum vsn_syntax syntax, const char *
 		rc = vsn_json_read(data, len, base_iri, &limits, &g, problems);
 		break;
 	default:
-		vsn_problem_add(problems, VSN_PROBLEM_SYNTAX, NULL, NULL, NULL, "syntax", 0, 0,
-				"unknown document syntax; expected Turtle, RDF/XML, N-Triples or JSON");
+		vsn_problem_add(
+		    problems, VSN_PROBLEM_SYNTAX, NULL, NULL, NULL, "syntax", 0, 0,
+		    "unknown document syntax; expected Turtle, RDF/XML, N-Triples or JSON");
 		rc = -KAIROS_ESYNTAX;
 		break;
 	}

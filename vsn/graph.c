@@ -64,8 +64,8 @@ static uint32_t graph_lookup(const struct vsn_graph *g, enum vsn_term_kind kind,
 {
 	for (uint32_t i = g->buckets[h & (g->bucket_count - 1)]; i; i = g->terms[i].next) {
 		const struct vsn_term *t = &g->terms[i];
-		if (t->hash == h && t->kind == kind && t->datatype == dt && strlen(t->value) == len &&
-		    memcmp(t->value, v, len) == 0 &&
+		if (t->hash == h && t->kind == kind && t->datatype == dt &&
+		    strlen(t->value) == len && memcmp(t->value, v, len) == 0 &&
 		    ((!t->lang && !lang) || (t->lang && lang && strcmp(t->lang, lang) == 0)))
 			return i;
 	}
@@ -176,11 +176,21 @@ static void nt_escape(struct kairos_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '"': kairos_buf_puts(b, "\\\""); break;
-		case '\\': kairos_buf_puts(b, "\\\\"); break;
-		case '\n': kairos_buf_puts(b, "\\n"); break;
-		case '\r': kairos_buf_puts(b, "\\r"); break;
-		case '\t': kairos_buf_puts(b, "\\t"); break;
+		case '"':
+			kairos_buf_puts(b, "\\\"");
+			break;
+		case '\\':
+			kairos_buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			kairos_buf_puts(b, "\\n");
+			break;
+		case '\r':
+			kairos_buf_puts(b, "\\r");
+			break;
+		case '\t':
+			kairos_buf_puts(b, "\\t");
+			break;
 		default:
 			if ((unsigned char)*s < 0x20)
 				kairos_buf_printf(b, "\\u%04X", (unsigned char)*s);

@@ -47,7 +47,7 @@ struct vsn_triple {
  */
 struct vsn_graph {
 	struct vsn_term *terms; /* terms[0] unused */
-	size_t term_count;      /* including the unused slot 0 */
+	size_t term_count;	/* including the unused slot 0 */
 	size_t term_cap;
 	uint32_t *buckets;
 	size_t bucket_count;
@@ -91,17 +91,17 @@ enum vsn_range {
 	VSN_RANGE_INTEGER,
 	VSN_RANGE_STRING,
 	VSN_RANGE_CLASS, /* an object property whose values are instances of range_class */
-	VSN_RANGE_LIST,  /* rdf:List */
+	VSN_RANGE_LIST,	 /* rdf:List */
 };
 
 #define VSN_ONTO_MAX_CLASSES 32
 
 struct vsn_onto_class {
 	char *iri;
-	const char *local;      /* points into iri */
-	uint32_t self_bit;      /* 1 << index */
-	uint32_t closure;       /* bits of this class and every superclass */
-	uint32_t required[32];  /* property indices */
+	const char *local;     /* points into iri */
+	uint32_t self_bit;     /* 1 << index */
+	uint32_t closure;      /* bits of this class and every superclass */
+	uint32_t required[32]; /* property indices */
 	size_t required_count;
 };
 
@@ -109,11 +109,11 @@ struct vsn_onto_prop {
 	char *iri;
 	const char *local;
 	enum vsn_range range;
-	uint32_t range_bits; /* VSN_RANGE_CLASS: the bit of the range class */
+	uint32_t range_bits;  /* VSN_RANGE_CLASS: the bit of the range class */
 	uint32_t domain_bits; /* classes whose instances may carry the property */
 	char *domain_text;    /* "vsn:ComputeNode or vsn:Flow", for messages */
 	char *range_text;     /* "xsd:decimal", "vsn:Node", ... */
-	char *unit;           /* NULL when none */
+	char *unit;	      /* NULL when none */
 	bool is_functional;
 	bool has_min_incl, has_min_excl, has_max_excl;
 	double min_incl, min_excl, max_excl;
@@ -152,7 +152,8 @@ const char *vsn_onto_suggest(const struct vsn_ontology *o, const char *local);
  * Returns 0, -KAIROS_ESYNTAX or -KAIROS_ELIMIT.
  */
 int vsn_rdf_read(const char *data, size_t len, enum vsn_syntax syntax, const char *base_iri,
-		 const struct vsn_limits *limits, struct vsn_graph *g, struct vsn_problems *problems);
+		 const struct vsn_limits *limits, struct vsn_graph *g,
+		 struct vsn_problems *problems);
 /* Makes sure the libraries behind raptor2 (libxml2) are initialised; called once. */
 void vsn_rdf_global_init(void);
 

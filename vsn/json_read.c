@@ -77,8 +77,9 @@ static bool id_is_valid(const char *id)
 {
 	if (strncmp(id, "_:", 2) == 0) {
 		size_t n = strlen(id + 2);
-		return n > 0 && strspn(id + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					       "0123456789_-") == n;
+		return n > 0 &&
+		       strspn(id + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "0123456789_-") == n;
 	}
 	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
 		if (*p <= 0x20 || strchr("<>\"{}|\\^`", *p))
@@ -89,7 +90,8 @@ static bool id_is_valid(const char *id)
 static uint32_t jr_ref(struct json_reader *r, const char *id)
 {
 	if (!id_is_valid(id)) {
-		vsn_problem_add(r->problems, VSN_PROBLEM_SEMANTIC, NULL, NULL, id, "IRI syntax", 0, 0,
+		vsn_problem_add(r->problems, VSN_PROBLEM_SEMANTIC, NULL, NULL, id, "IRI syntax", 0,
+				0,
 				"\"%s\" is not a valid IRI or blank node id (no spaces, quotes, "
 				"<>{}|\\^` or control characters)",
 				id);
@@ -146,7 +148,8 @@ static void jr_value(struct json_reader *r, uint32_t s, uint32_t p, int prop, js
 	case JSON_STRING: {
 		size_t n = json_string_length(v);
 		if (n > r->limits->max_literal_bytes) {
-			jr_limit(r, "max_literal_bytes", "bytes in a string", r->limits->max_literal_bytes);
+			jr_limit(r, "max_literal_bytes", "bytes in a string",
+				 r->limits->max_literal_bytes);
 			return;
 		}
 		if (is_ref)
@@ -161,8 +164,9 @@ static void jr_value(struct json_reader *r, uint32_t s, uint32_t p, int prop, js
 		break;
 	case JSON_REAL:
 		vsn_decimal_format(json_real_value(v), text, sizeof(text));
-		o = vsn_graph_literal(r->g, text, strlen(text),
-				      strchr(text, 'e') ? VSN_XSD_NS "double" : VSN_XSD_NS "decimal", NULL);
+		o = vsn_graph_literal(
+		    r->g, text, strlen(text),
+		    strchr(text, 'e') ? VSN_XSD_NS "double" : VSN_XSD_NS "decimal", NULL);
 		break;
 	case JSON_TRUE:
 	case JSON_FALSE:
@@ -193,7 +197,8 @@ static void jr_path(struct json_reader *r, uint32_t s, uint32_t p, json_t *arr)
 	}
 	size_t n = json_array_size(arr);
 	if (n > r->limits->max_path_length) {
-		jr_limit(r, "max_path_length", "elements in a flow path", r->limits->max_path_length);
+		jr_limit(r, "max_path_length", "elements in a flow path",
+			 r->limits->max_path_length);
 		return;
 	}
 	size_t list = r->lists++;
@@ -221,7 +226,8 @@ static void jr_properties(struct json_reader *r, uint32_t s, json_t *obj, bool i
 {
 	const char *key;
 	json_t *v;
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		if (r->is_aborted)
 			return;
 		if (strcmp(key, "id") == 0 || (!is_top && strcmp(key, "type") == 0) ||
@@ -252,7 +258,8 @@ static uint32_t jr_subject(struct json_reader *r, json_t *obj, const char *what,
 	char label[64];
 	snprintf(label, sizeof(label), "%s%zu", what, index);
 	uint32_t s = vsn_graph_blank(r->g, label, strlen(label));
-	jr_problem(r, s, 0, "", "required", "every element of the JSON form has an \"id\" (a string)");
+	jr_problem(r, s, 0, "", "required",
+		   "every element of the JSON form has an \"id\" (a string)");
 	return s;
 }
 
@@ -273,7 +280,8 @@ static void jr_elements(struct json_reader *r, uint32_t vsn, json_t *top, const 
 	}
 	size_t i;
 	json_t *e;
-	json_array_foreach(arr, i, e) {
+	json_array_foreach(arr, i, e)
+	{
 		if (r->is_aborted)
 			return;
 		if (!json_is_object(e)) {
@@ -297,8 +305,9 @@ static void jr_elements(struct json_reader *r, uint32_t vsn, json_t *top, const 
 				/* An unknown short type is reported as an unknown vsn: term. */
 				jr_add(r, s, r->rdf_type, jr_iri(r, VSN_NS, ts));
 			else if (t)
-				jr_problem(r, s, r->rdf_type, ts ? ts : "", "node type",
-					   "a node's \"type\" is \"compute\", \"storage\" or a class IRI");
+				jr_problem(
+				    r, s, r->rdf_type, ts ? ts : "", "node type",
+				    "a node's \"type\" is \"compute\", \"storage\" or a class IRI");
 		}
 		jr_properties(r, s, e, false);
 	}
@@ -339,7 +348,8 @@ int vsn_json_read(const char *data, size_t len, const char *base_iri,
 	jr_add(&r, vsn, r.rdf_type, jr_iri(&r, VSN_NS, "VirtualServiceNetwork"));
 	jr_properties(&r, vsn, root, true);
 	jr_elements(&r, vsn, root, "nodes", "hasNode", NULL, limits->max_nodes, "max_nodes");
-	jr_elements(&r, vsn, root, "links", "hasLink", "NetworkLink", limits->max_links, "max_links");
+	jr_elements(&r, vsn, root, "links", "hasLink", "NetworkLink", limits->max_links,
+		    "max_links");
 	jr_elements(&r, vsn, root, "flows", "hasFlow", "Flow", limits->max_flows, "max_flows");
 	if (r.is_aborted)
 		rc = -KAIROS_ELIMIT;

@@ -207,30 +207,30 @@ static void read_domain(struct vsn_graph *g, const struct onto_iris *k, uint32_t
 static int ontology_build(struct vsn_graph *g)
 {
 	struct onto_iris k = {
-		.rdf_type = find(g, VSN_RDF_NS, "type"),
-		.rdf_first = find(g, VSN_RDF_NS, "first"),
-		.rdf_rest = find(g, VSN_RDF_NS, "rest"),
-		.rdf_nil = find(g, VSN_RDF_NS, "nil"),
-		.rdf_list = find(g, VSN_RDF_NS, "List"),
-		.owl_class = find(g, VSN_OWL_NS, "Class"),
-		.owl_object = find(g, VSN_OWL_NS, "ObjectProperty"),
-		.owl_datatype = find(g, VSN_OWL_NS, "DatatypeProperty"),
-		.owl_functional = find(g, VSN_OWL_NS, "FunctionalProperty"),
-		.owl_union = find(g, VSN_OWL_NS, "unionOf"),
-		.domain = find(g, VSN_RDFS_NS, "domain"),
-		.range = find(g, VSN_RDFS_NS, "range"),
-		.subclass = find(g, VSN_RDFS_NS, "subClassOf"),
-		.required = find(g, VSN_NS, "requiredProperty"),
-		.unit = find(g, VSN_NS, "unit"),
-		.min_incl = find(g, VSN_NS, "minInclusive"),
-		.min_excl = find(g, VSN_NS, "minExclusive"),
-		.max_excl = find(g, VSN_NS, "maxExclusive"),
-		.frac = find(g, VSN_NS, "fractionDigits"),
-		.dflt = find(g, VSN_NS, "defaultValue"),
-		.ngt = find(g, VSN_NS, "notGreaterThan"),
-		.xsd_decimal = find(g, VSN_XSD_NS, "decimal"),
-		.xsd_integer = find(g, VSN_XSD_NS, "integer"),
-		.xsd_string = find(g, VSN_XSD_NS, "string"),
+	    .rdf_type = find(g, VSN_RDF_NS, "type"),
+	    .rdf_first = find(g, VSN_RDF_NS, "first"),
+	    .rdf_rest = find(g, VSN_RDF_NS, "rest"),
+	    .rdf_nil = find(g, VSN_RDF_NS, "nil"),
+	    .rdf_list = find(g, VSN_RDF_NS, "List"),
+	    .owl_class = find(g, VSN_OWL_NS, "Class"),
+	    .owl_object = find(g, VSN_OWL_NS, "ObjectProperty"),
+	    .owl_datatype = find(g, VSN_OWL_NS, "DatatypeProperty"),
+	    .owl_functional = find(g, VSN_OWL_NS, "FunctionalProperty"),
+	    .owl_union = find(g, VSN_OWL_NS, "unionOf"),
+	    .domain = find(g, VSN_RDFS_NS, "domain"),
+	    .range = find(g, VSN_RDFS_NS, "range"),
+	    .subclass = find(g, VSN_RDFS_NS, "subClassOf"),
+	    .required = find(g, VSN_NS, "requiredProperty"),
+	    .unit = find(g, VSN_NS, "unit"),
+	    .min_incl = find(g, VSN_NS, "minInclusive"),
+	    .min_excl = find(g, VSN_NS, "minExclusive"),
+	    .max_excl = find(g, VSN_NS, "maxExclusive"),
+	    .frac = find(g, VSN_NS, "fractionDigits"),
+	    .dflt = find(g, VSN_NS, "defaultValue"),
+	    .ngt = find(g, VSN_NS, "notGreaterThan"),
+	    .xsd_decimal = find(g, VSN_XSD_NS, "decimal"),
+	    .xsd_integer = find(g, VSN_XSD_NS, "integer"),
+	    .xsd_string = find(g, VSN_XSD_NS, "string"),
 	};
 	vsn_graph_index(g);
 
@@ -265,7 +265,8 @@ static int ontology_build(struct vsn_graph *g)
 		for (size_t i = 0; i < onto.class_count; i++) {
 			uint32_t s = vsn_graph_find_iri(g, onto.classes[i].iri);
 			for (uint32_t j = 0; j < g->subj_count[s]; j++) {
-				const struct vsn_triple *t = &g->triples[g->by_subject[g->subj_first[s] + j]];
+				const struct vsn_triple *t =
+				    &g->triples[g->by_subject[g->subj_first[s] + j]];
 				if (t->p != k.subclass)
 					continue;
 				int sup = vsn_onto_class_find(&onto, g->terms[t->o].value);
@@ -332,7 +333,8 @@ static int ontology_build(struct vsn_graph *g)
 		struct vsn_onto_class *c = &onto.classes[i];
 		uint32_t s = vsn_graph_find_iri(g, c->iri);
 		for (uint32_t j = 0; j < g->subj_count[s]; j++) {
-			const struct vsn_triple *t = &g->triples[g->by_subject[g->subj_first[s] + j]];
+			const struct vsn_triple *t =
+			    &g->triples[g->by_subject[g->subj_first[s] + j]];
 			if (t->p != k.required)
 				continue;
 			int p = vsn_onto_prop_find(&onto, g->terms[t->o].value);
@@ -341,9 +343,9 @@ static int ontology_build(struct vsn_graph *g)
 			c->required[c->required_count++] = (uint32_t)p;
 		}
 	}
-	const char *need[] = {"VirtualServiceNetwork", "Node", "ComputeNode",
-			      "StorageNode", "NetworkLink", "Flow"};
-	uint32_t *bits[] = {&onto.bit_vsn, &onto.bit_node, &onto.bit_compute,
+	const char *need[] = {"VirtualServiceNetwork", "Node",	      "ComputeNode",
+			      "StorageNode",	       "NetworkLink", "Flow"};
+	uint32_t *bits[] = {&onto.bit_vsn,     &onto.bit_node, &onto.bit_compute,
 			    &onto.bit_storage, &onto.bit_link, &onto.bit_flow};
 	for (size_t i = 0; i < 6; i++) {
 		char iri[128];

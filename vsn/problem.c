@@ -45,7 +45,7 @@ void vsn_problem_add(struct vsn_problems *problems, enum vsn_problem_kind kind, 
 	if (problems->count == problems->cap) {
 		problems->cap = problems->cap ? problems->cap * 2 : 8;
 		problems->items =
-			kairos_xrealloc(problems->items, problems->cap * sizeof(*problems->items));
+		    kairos_xrealloc(problems->items, problems->cap * sizeof(*problems->items));
 	}
 	struct vsn_problem *p = &problems->items[problems->count++];
 	p->kind = kind;
@@ -66,9 +66,12 @@ void vsn_problem_add(struct vsn_problems *problems, enum vsn_problem_kind kind, 
 static const char *kind_name(enum vsn_problem_kind kind)
 {
 	switch (kind) {
-	case VSN_PROBLEM_SYNTAX: return "syntax";
-	case VSN_PROBLEM_LIMIT: return "limit";
-	case VSN_PROBLEM_SEMANTIC: return "semantic";
+	case VSN_PROBLEM_SYNTAX:
+		return "syntax";
+	case VSN_PROBLEM_LIMIT:
+		return "limit";
+	case VSN_PROBLEM_SEMANTIC:
+		return "semantic";
 	}
 	return "semantic";
 }
@@ -84,7 +87,8 @@ char *vsn_problems_to_json(const struct vsn_problems *problems)
 		const char *vals[] = {p->subject, p->property, p->value, p->rule, p->message};
 		for (size_t k = 0; k < 5; k++)
 			if (*vals[k])
-				json_object_set_new(o, keys[k], json_stringn(vals[k], strlen(vals[k])));
+				json_object_set_new(o, keys[k],
+						    json_stringn(vals[k], strlen(vals[k])));
 		if (p->line)
 			json_object_set_new(o, "line", json_integer(p->line));
 		if (p->column)

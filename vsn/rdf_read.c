@@ -19,16 +19,19 @@
 #define CHUNK_BYTES 65536
 
 /*
- * raptor 2.0.15 leaks one vocabulary URI (xsd:integer, 65 bytes, allocated by
- * raptor_concepts_init in raptor_world_open) per world that parsed N-Triples with typed
- * literals. The leak is in the library and bounded per parse; tell LeakSanitizer so
- * that sanitizer builds stay quiet about it (LeakSanitizer calls this hook if defined;
- * with its fast unwinder, the stack stops at the allocating raptor function).
+ * Two leaks of the Debian 12 libraries, told to LeakSanitizer (which calls this hook
+ * if it is defined; with its fast unwinder the stacks stop inside the library):
+ * - raptor 2.0.15 leaks one vocabulary URI (xsd:integer, 65 bytes, allocated by
+ *   raptor_concepts_init in raptor_world_open) per world that parsed N-Triples with
+ *   typed literals: bounded per parse.
+ * - libxml2 2.9.14 may not free its per-thread state (968 bytes, xmlGetGlobalState)
+ *   when a thread that parsed RDF/XML exits, if libxml2 was first used in another
+ *   thread than main: bounded per thread.
  */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:raptor_new_uri_from_counted_string\n";
+	return "leak:raptor_new_uri_from_counted_string\nleak:xmlGetGlobalState\n";
 }
 
 struct rdf_reader {
@@ -49,8 +52,8 @@ static void reader_limit(struct rdf_reader *r, const char *rule, const char *fmt
 	raptor_locator *loc = raptor_parser_get_locator(r->parser);
 	r->has_limit_error = true;
 	r->is_aborted = true;
-	vsn_problem_add(r->problems, VSN_PROBLEM_LIMIT, NULL, NULL, NULL, rule,
-			loc ? loc->line : 0, loc ? loc->column : 0, fmt, cap);
+	vsn_problem_add(r->problems, VSN_PROBLEM_LIMIT, NULL, NULL, NULL, rule, loc ? loc->line : 0,
+			loc ? loc->column : 0, fmt, cap);
 	raptor_parser_parse_abort(r->parser);
 }
 
@@ -114,8 +117,8 @@ static uint32_t term_intern(struct rdf_reader *r, raptor_term *t)
 		     !text_ok(r, t->value.literal.language, t->value.literal.language_len)))
 			return 0;
 		const char *dt = t->value.literal.datatype
-					 ? (const char *)raptor_uri_as_string(t->value.literal.datatype)
-					 : NULL;
+				     ? (const char *)raptor_uri_as_string(t->value.literal.datatype)
+				     : NULL;
 		return vsn_graph_literal(r->g, (const char *)t->value.literal.string, len, dt,
 					 (const char *)t->value.literal.language);
 	}
@@ -147,11 +150,14 @@ static void rdf_statement(void *data, raptor_statement *st)
 	/* Counted on the vocabulary's own properties: enough to bound memory, since the
 	 * triple cap bounds everything else. */
 	if (is_vsn(st->predicate, "hasNode") && ++r->nodes > r->limits->max_nodes)
-		reader_limit(r, "max_nodes", "the VSN has more than %zu nodes", r->limits->max_nodes);
+		reader_limit(r, "max_nodes", "the VSN has more than %zu nodes",
+			     r->limits->max_nodes);
 	else if (is_vsn(st->predicate, "hasLink") && ++r->links > r->limits->max_links)
-		reader_limit(r, "max_links", "the VSN has more than %zu links", r->limits->max_links);
+		reader_limit(r, "max_links", "the VSN has more than %zu links",
+			     r->limits->max_links);
 	else if (is_vsn(st->predicate, "hasFlow") && ++r->flows > r->limits->max_flows)
-		reader_limit(r, "max_flows", "the VSN has more than %zu flows", r->limits->max_flows);
+		reader_limit(r, "max_flows", "the VSN has more than %zu flows",
+			     r->limits->max_flows);
 	if (r->is_aborted)
 		return;
 	uint32_t s = term_intern(r, st->subject);
@@ -168,7 +174,7 @@ void vsn_rdf_global_init(void)
 	/* One RDF/XML parse initialises libxml2's globals (xmlInitParser) before any
 	 * concurrent use. */
 	static const char doc[] =
-		"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/>";
+	    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/>";
 	struct vsn_graph g;
 	struct vsn_problems problems;
 	struct vsn_limits limits;
@@ -181,7 +187,8 @@ void vsn_rdf_global_init(void)
 }
 
 int vsn_rdf_read(const char *data, size_t len, enum vsn_syntax syntax, const char *base_iri,
-		 const struct vsn_limits *limits, struct vsn_graph *g, struct vsn_problems *problems)
+		 const struct vsn_limits *limits, struct vsn_graph *g,
+		 struct vsn_problems *problems)
 {
 	const char *name = syntax == VSN_SYNTAX_TURTLE	 ? "turtle"
 			   : syntax == VSN_SYNTAX_RDFXML ? "rdfxml"
@@ -207,13 +214,15 @@ int vsn_rdf_read(const char *data, size_t len, enum vsn_syntax syntax, const cha
 	raptor_parser_set_option(r.parser, RAPTOR_OPTION_NO_FILE, NULL, 1);
 	raptor_parser_set_option(r.parser, RAPTOR_OPTION_LOAD_EXTERNAL_ENTITIES, NULL, 0);
 	raptor_parser_set_statement_handler(r.parser, &r, rdf_statement);
-	base = raptor_new_uri(world, (const unsigned char *)(base_iri ? base_iri : "urn:kairos:vsn:"));
+	base =
+	    raptor_new_uri(world, (const unsigned char *)(base_iri ? base_iri : "urn:kairos:vsn:"));
 	if (!base || raptor_parser_parse_start(r.parser, base))
 		goto out;
 	bool failed = false;
 	for (size_t at = 0; at < len && !r.is_aborted && !failed; at += CHUNK_BYTES) {
 		size_t n = len - at < CHUNK_BYTES ? len - at : CHUNK_BYTES;
-		failed = raptor_parser_parse_chunk(r.parser, (const unsigned char *)data + at, n, 0);
+		failed =
+		    raptor_parser_parse_chunk(r.parser, (const unsigned char *)data + at, n, 0);
 	}
 	if (!r.is_aborted && !failed)
 		failed = raptor_parser_parse_chunk(r.parser, NULL, 0, 1);

@@ -68,14 +68,16 @@ static void check_member_types(struct vsn_validator *v)
 		uint32_t n = v->nodes[i], mask = v->type_mask[n];
 		bool is_compute = mask & o->bit_compute, is_storage = mask & o->bit_storage;
 		if (is_compute && is_storage)
-			vsn_validator_problem(v, v->vsn, has_node, n, "node type", v->subject_line[n],
+			vsn_validator_problem(v, v->vsn, has_node, n, "node type",
+					      v->subject_line[n],
 					      "%s is both a vsn:ComputeNode and a vsn:StorageNode",
 					      vsn_validator_name(v, n));
 		else if (!is_compute && !is_storage)
-			vsn_validator_problem(v, v->vsn, has_node, n, "node type", v->subject_line[n],
-					      "%s is listed by vsn:hasNode but is not typed vsn:ComputeNode "
-					      "or vsn:StorageNode (or a subclass)",
-					      vsn_validator_name(v, n));
+			vsn_validator_problem(
+			    v, v->vsn, has_node, n, "node type", v->subject_line[n],
+			    "%s is listed by vsn:hasNode but is not typed vsn:ComputeNode "
+			    "or vsn:StorageNode (or a subclass)",
+			    vsn_validator_name(v, n));
 	}
 	struct {
 		uint32_t *list;
@@ -90,10 +92,11 @@ static void check_member_types(struct vsn_validator *v)
 				continue;
 			char rule[96];
 			snprintf(rule, sizeof(rule), "range vsn:%s", class_name(v, kinds[k].bit));
-			vsn_validator_problem(v, v->vsn, kinds[k].pred, e, rule, v->subject_line[e],
-					      "%s is listed by %s but is not typed vsn:%s (or a subclass)",
-					      vsn_validator_name(v, e), k ? "vsn:hasFlow" : "vsn:hasLink",
-					      class_name(v, kinds[k].bit));
+			vsn_validator_problem(
+			    v, v->vsn, kinds[k].pred, e, rule, v->subject_line[e],
+			    "%s is listed by %s but is not typed vsn:%s (or a subclass)",
+			    vsn_validator_name(v, e), k ? "vsn:hasFlow" : "vsn:hasLink",
+			    class_name(v, kinds[k].bit));
 		}
 }
 
@@ -112,7 +115,8 @@ static void check_links(struct vsn_validator *v)
 			snprintf(rule, sizeof(rule), "%s in VSN", v->o->props[prop].local);
 			vsn_validator_problem(v, l, v->prop_term[prop], sv.obj[prop], rule,
 					      sv.line[prop],
-					      "the %s of link %s, %s, is not a node of this VSN (not listed by vsn:hasNode)",
+					      "the %s of link %s, %s, is not a node of this VSN "
+					      "(not listed by vsn:hasNode)",
 					      v->o->props[prop].local, vsn_validator_name(v, l),
 					      vsn_validator_name(v, sv.obj[prop]));
 		}
@@ -134,9 +138,10 @@ static void check_backups(struct vsn_validator *v)
 		uint32_t p = sv.obj[backup];
 		line[n] = sv.line[backup];
 		if (!(v->vsn_members[p] & VSN_ROLE_NODE)) {
-			vsn_validator_problem(v, n, pred, p, "backupOf in VSN", line[n],
-					      "%s is a backup of %s, which is not a node of this VSN",
-					      vsn_validator_name(v, n), vsn_validator_name(v, p));
+			vsn_validator_problem(
+			    v, n, pred, p, "backupOf in VSN", line[n],
+			    "%s is a backup of %s, which is not a node of this VSN",
+			    vsn_validator_name(v, n), vsn_validator_name(v, p));
 			continue;
 		}
 		primary[n] = p;
@@ -145,7 +150,8 @@ static void check_backups(struct vsn_validator *v)
 		uint32_t n = v->nodes[i], p = primary[n];
 		if (!p)
 			continue;
-		/* Follow the chain: back to n is a cycle; any second hop is a backup of a backup. */
+		/* Follow the chain: back to n is a cycle; any second hop is a backup of a backup.
+		 */
 		uint32_t at = p;
 		size_t hops = 0;
 		while (at && at != n && hops <= v->node_count) {
@@ -153,16 +159,18 @@ static void check_backups(struct vsn_validator *v)
 			hops++;
 		}
 		if (at == n)
-			vsn_validator_problem(v, n, pred, p, "backupOf acyclic", line[n],
-					      "%s is in a vsn:backupOf cycle (a node cannot back itself up, "
-					      "even through others)",
-					      vsn_validator_name(v, n));
+			vsn_validator_problem(
+			    v, n, pred, p, "backupOf acyclic", line[n],
+			    "%s is in a vsn:backupOf cycle (a node cannot back itself up, "
+			    "even through others)",
+			    vsn_validator_name(v, n));
 		else if (primary[p])
-			vsn_validator_problem(v, n, pred, p, "no backup of a backup", line[n],
-					      "%s is a backup of %s, which is itself a backup of %s; "
-					      "name the primary instead",
-					      vsn_validator_name(v, n), vsn_validator_name(v, p),
-					      vsn_validator_name(v, primary[p]));
+			vsn_validator_problem(
+			    v, n, pred, p, "no backup of a backup", line[n],
+			    "%s is a backup of %s, which is itself a backup of %s; "
+			    "name the primary instead",
+			    vsn_validator_name(v, n), vsn_validator_name(v, p),
+			    vsn_validator_name(v, primary[p]));
 	}
 	free(primary);
 	free(line);
@@ -183,17 +191,19 @@ static bool walk_path(struct vsn_validator *v, uint32_t flow, uint32_t head, int
 	for (uint32_t cell = head; cell != v->rdf_nil || !cell;) {
 		if (!cell || g->terms[cell].kind == VSN_TERM_LITERAL || cell >= g->indexed_terms) {
 			if (report)
-				vsn_validator_problem(v, flow, pred, cell ? cell : head, "range rdf:List",
-						      line, "the path of %s is not a well-formed rdf:List",
-						      vsn_validator_name(v, flow));
+				vsn_validator_problem(
+				    v, flow, pred, cell ? cell : head, "range rdf:List", line,
+				    "the path of %s is not a well-formed rdf:List",
+				    vsn_validator_name(v, flow));
 			return false;
 		}
 		if (*count >= v->limits->max_path_length) {
 			if (report)
-				vsn_problem_add(v->problems, VSN_PROBLEM_LIMIT, g->terms[flow].value,
-						VSN_NS "path", NULL, "max_path_length", line, 0,
-						"the path of %s has more than %zu elements (or loops)",
-						vsn_validator_name(v, flow), v->limits->max_path_length);
+				vsn_problem_add(
+				    v->problems, VSN_PROBLEM_LIMIT, g->terms[flow].value,
+				    VSN_NS "path", NULL, "max_path_length", line, 0,
+				    "the path of %s has more than %zu elements (or loops)",
+				    vsn_validator_name(v, flow), v->limits->max_path_length);
 			return false;
 		}
 		uint32_t first = 0, rest = 0;
@@ -210,14 +220,16 @@ static bool walk_path(struct vsn_validator *v, uint32_t flow, uint32_t head, int
 		}
 		if (!first || !rest) {
 			if (report)
-				vsn_validator_problem(v, flow, pred, cell, "range rdf:List", line,
-						      "the path of %s is not a well-formed rdf:List "
-						      "(a cell lacks rdf:first or rdf:rest)",
-						      vsn_validator_name(v, flow));
+				vsn_validator_problem(
+				    v, flow, pred, cell, "range rdf:List", line,
+				    "the path of %s is not a well-formed rdf:List "
+				    "(a cell lacks rdf:first or rdf:rest)",
+				    vsn_validator_name(v, flow));
 			return false;
 		}
 		if ((*count & (*count - 1)) == 0)
-			*elems = kairos_xrealloc(*elems, (*count ? 2 * *count : 1) * sizeof(uint32_t));
+			*elems =
+			    kairos_xrealloc(*elems, (*count ? 2 * *count : 1) * sizeof(uint32_t));
 		(*elems)[(*count)++] = first;
 		cell = rest;
 	}
@@ -226,7 +238,8 @@ static bool walk_path(struct vsn_validator *v, uint32_t flow, uint32_t head, int
 
 static void check_flows(struct vsn_validator *v)
 {
-	int path = prop_index(v, "path"), src = prop_index(v, "source"), dst = prop_index(v, "target");
+	int path = prop_index(v, "path"), src = prop_index(v, "source"),
+	    dst = prop_index(v, "target");
 	uint32_t pred = v->prop_term[path];
 	struct vsn_subject sv, lv;
 	for (size_t i = 0; i < v->flow_count; i++) {
@@ -242,29 +255,35 @@ static void check_flows(struct vsn_validator *v)
 			continue;
 		}
 		if (n == 0)
-			vsn_validator_problem(v, f, pred, sv.obj[path], "path connected", line,
-					      "the path of %s is empty; it starts and ends with a node",
-					      vsn_validator_name(v, f));
+			vsn_validator_problem(
+			    v, f, pred, sv.obj[path], "path connected", line,
+			    "the path of %s is empty; it starts and ends with a node",
+			    vsn_validator_name(v, f));
 		bool in_vsn = true;
 		for (size_t k = 0; k < n; k++) {
 			uint8_t role = v->vsn_members[e[k]];
 			bool want_node = k % 2 == 0;
 			if (!(role & (VSN_ROLE_NODE | VSN_ROLE_LINK))) {
 				vsn_validator_problem(v, f, pred, e[k], "path element in VSN", line,
-						      "element %zu of the path of %s, %s, is neither a node nor a link of this VSN",
-						      k + 1, vsn_validator_name(v, f), vsn_validator_name(v, e[k]));
+						      "element %zu of the path of %s, %s, is "
+						      "neither a node nor a link of this VSN",
+						      k + 1, vsn_validator_name(v, f),
+						      vsn_validator_name(v, e[k]));
 				in_vsn = false;
 			} else if (want_node != !!(role & VSN_ROLE_NODE)) {
 				vsn_validator_problem(v, f, pred, e[k], "path connected", line,
-						      "element %zu of the path of %s should be a %s (paths go node, link, node, ...)",
-						      k + 1, vsn_validator_name(v, f), want_node ? "node" : "link");
+						      "element %zu of the path of %s should be a "
+						      "%s (paths go node, link, node, ...)",
+						      k + 1, vsn_validator_name(v, f),
+						      want_node ? "node" : "link");
 				in_vsn = false;
 			}
 		}
 		if (in_vsn && n > 0 && n % 2 == 0)
-			vsn_validator_problem(v, f, pred, e[n - 1], "path connected", line,
-					      "the path of %s ends with a link; it must end with a node",
-					      vsn_validator_name(v, f));
+			vsn_validator_problem(
+			    v, f, pred, e[n - 1], "path connected", line,
+			    "the path of %s ends with a link; it must end with a node",
+			    vsn_validator_name(v, f));
 		for (size_t k = 1; in_vsn && k + 1 < n; k += 2) {
 			vsn_validator_subject(v, e[k], &lv, false);
 			uint32_t a = lv.is_valid[src] ? lv.obj[src] : 0;
@@ -276,7 +295,8 @@ static void check_flows(struct vsn_validator *v)
 			vsn_validator_problem(v, f, pred, e[k], "path connected", line,
 					      "link %s of the path of %s does not go from %s to %s",
 					      vsn_validator_name(v, e[k]), vsn_validator_name(v, f),
-					      kairos_buf_str(&from), vsn_validator_name(v, e[k + 1]));
+					      kairos_buf_str(&from),
+					      vsn_validator_name(v, e[k + 1]));
 			kairos_buf_destroy(&from);
 		}
 		free(e);
@@ -301,8 +321,9 @@ void vsn_structure_check(struct vsn_validator *v)
 	}
 	if (!v->vsn) {
 		vsn_problem_add(v->problems, VSN_PROBLEM_SEMANTIC, NULL, VSN_RDF_NS "type",
-				VSN_NS "VirtualServiceNetwork", "exactly one vsn:VirtualServiceNetwork",
-				0, 0, "the document describes no vsn:VirtualServiceNetwork");
+				VSN_NS "VirtualServiceNetwork",
+				"exactly one vsn:VirtualServiceNetwork", 0, 0,
+				"the document describes no vsn:VirtualServiceNetwork");
 		v->vsn_members = kairos_xcalloc(g->term_count, 1);
 		return;
 	}
@@ -329,19 +350,22 @@ struct field_map {
 	bool is_int;
 };
 
-#define NUM(local, flag, member, is_int) {local, flag, offsetof(struct vsn_node, member), is_int}
+#define NUM(local, flag, member, is_int)                                                           \
+	{                                                                                          \
+		local, flag, offsetof(struct vsn_node, member), is_int                             \
+	}
 static const struct field_map node_fields[] = {
-	NUM("vcpus", VSN_F_VCPUS, vcpus, true),
-	NUM("memoryMiB", VSN_F_MEMORY_MIB, memory_mib, true),
-	NUM("periodMs", VSN_F_PERIOD_MS, period_ms, false),
-	NUM("jitterMs", VSN_F_JITTER_MS, jitter_ms, false),
-	NUM("wcetMs", VSN_F_WCET_MS, wcet_ms, false),
-	NUM("bcetMs", VSN_F_BCET_MS, bcet_ms, false),
-	NUM("deadlineMs", VSN_F_DEADLINE_MS, deadline_ms, false),
-	NUM("availability", VSN_F_AVAILABILITY, availability, false),
-	NUM("diskGiB", VSN_F_DISK_GIB, disk_gib, true),
-	NUM("iops", VSN_F_IOPS, iops, true),
-	NUM("throughputMBps", VSN_F_THROUGHPUT_MBPS, throughput_mbps, false),
+    NUM("vcpus", VSN_F_VCPUS, vcpus, true),
+    NUM("memoryMiB", VSN_F_MEMORY_MIB, memory_mib, true),
+    NUM("periodMs", VSN_F_PERIOD_MS, period_ms, false),
+    NUM("jitterMs", VSN_F_JITTER_MS, jitter_ms, false),
+    NUM("wcetMs", VSN_F_WCET_MS, wcet_ms, false),
+    NUM("bcetMs", VSN_F_BCET_MS, bcet_ms, false),
+    NUM("deadlineMs", VSN_F_DEADLINE_MS, deadline_ms, false),
+    NUM("availability", VSN_F_AVAILABILITY, availability, false),
+    NUM("diskGiB", VSN_F_DISK_GIB, disk_gib, true),
+    NUM("iops", VSN_F_IOPS, iops, true),
+    NUM("throughputMBps", VSN_F_THROUGHPUT_MBPS, throughput_mbps, false),
 };
 #undef NUM
 
@@ -355,7 +379,9 @@ static void build_node(struct vsn_validator *v, uint32_t id, struct vsn_node *n)
 		const struct field_map *f = &node_fields[i];
 		int prop = prop_index(v, f->local);
 		const struct vsn_onto_prop *op = &v->o->props[prop];
-		double x = sv.is_valid[prop] ? sv.num[prop] : op->has_default ? op->default_value : 0;
+		double x = sv.is_valid[prop] ? sv.num[prop]
+			   : op->has_default ? op->default_value
+					     : 0;
 		if (sv.is_valid[prop])
 			n->fields |= f->flag;
 		if (f->is_int)
@@ -457,8 +483,9 @@ struct vsn_doc *vsn_structure_build(struct vsn_validator *v)
 		kairos_buf_puts(&b, " .");
 		if ((doc->annotation_count & (doc->annotation_count - 1)) == 0)
 			doc->annotations = kairos_xrealloc(
-				doc->annotations, (doc->annotation_count ? 2 * doc->annotation_count : 1) *
-							  sizeof(char *));
+			    doc->annotations,
+			    (doc->annotation_count ? 2 * doc->annotation_count : 1) *
+				sizeof(char *));
 		doc->annotations[doc->annotation_count++] = kairos_xstrdup(kairos_buf_str(&b));
 	}
 	kairos_buf_destroy(&b);

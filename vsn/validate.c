@@ -89,7 +89,8 @@ static int predicate_meaning(struct vsn_validator *v, uint32_t p)
 		if (q >= v->g->indexed_terms)
 			continue;
 		for (uint32_t k = 0; k < v->g->subj_count[q]; k++) {
-			const struct vsn_triple *t = &v->g->triples[v->g->by_subject[v->g->subj_first[q] + k]];
+			const struct vsn_triple *t =
+			    &v->g->triples[v->g->by_subject[v->g->subj_first[q] + k]];
 			if (t->p != v->rdfs_subprop || tail == MAX_HOPS)
 				continue;
 			bool seen = false;
@@ -120,7 +121,8 @@ static uint32_t class_meaning(struct vsn_validator *v, uint32_t c)
 		if (q >= v->g->indexed_terms)
 			continue;
 		for (uint32_t k = 0; k < v->g->subj_count[q]; k++) {
-			const struct vsn_triple *t = &v->g->triples[v->g->by_subject[v->g->subj_first[q] + k]];
+			const struct vsn_triple *t =
+			    &v->g->triples[v->g->by_subject[v->g->subj_first[q] + k]];
 			if (t->p != v->rdfs_subclass || tail == MAX_HOPS)
 				continue;
 			bool seen = false;
@@ -147,9 +149,10 @@ static void check_unknown_terms(struct vsn_validator *v)
 			uint32_t id = ids[k];
 			if (!known[id])
 				known[id] = !is_vsn_iri(g, id) ||
-						    vsn_onto_term_known(v->o, g->terms[id].value + strlen(VSN_NS))
-					    ? 1
-					    : 2;
+						    vsn_onto_term_known(v->o, g->terms[id].value +
+										  strlen(VSN_NS))
+						? 1
+						: 2;
 			if (known[id] != 2)
 				continue;
 			const char *local = g->terms[id].value + strlen(VSN_NS);
@@ -157,10 +160,12 @@ static void check_unknown_terms(struct vsn_validator *v)
 			char rule[] = "known vsn: term";
 			if (hint)
 				vsn_validator_problem(v, t->s, t->p, id, rule, t->line,
-						      "unknown term vsn:%s; did you mean vsn:%s?", local, hint);
+						      "unknown term vsn:%s; did you mean vsn:%s?",
+						      local, hint);
 			else
 				vsn_validator_problem(v, t->s, t->p, id, rule, t->line,
-						      "unknown term vsn:%s: the vocabulary has no such class or property",
+						      "unknown term vsn:%s: the vocabulary has no "
+						      "such class or property",
 						      local);
 		}
 	}
@@ -177,8 +182,9 @@ static bool xsd_is(const struct vsn_graph *g, uint32_t dt, const char *local)
 
 static bool xsd_is_integer_type(const struct vsn_graph *g, uint32_t dt)
 {
-	static const char *ints[] = {"integer", "int", "long", "short", "nonNegativeInteger",
-				     "positiveInteger", "unsignedInt", "unsignedLong"};
+	static const char *ints[] = {
+	    "integer",	       "int",	      "long",	     "short", "nonNegativeInteger",
+	    "positiveInteger", "unsignedInt", "unsignedLong"};
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
 		if (xsd_is(g, dt, ints[i]))
 			return true;
@@ -235,16 +241,17 @@ static bool check_number(struct vsn_validator *v, const struct vsn_triple *t, in
 		if (looks_like_number_with_unit(lit->value)) {
 			snprintf(rule, sizeof(rule), "unit %s", unit);
 			vsn_validator_problem(v, t->s, t->p, t->o, rule, t->line,
-					      "vsn:%s is a bare %s in %s; found the text \"%s\"", op->local,
-					      op->range_text, unit, lit->value);
+					      "vsn:%s is a bare %s in %s; found the text \"%s\"",
+					      op->local, op->range_text, unit, lit->value);
 		} else if (vsn_decimal_parse(lit->value, &x, &fd, false)) {
 			vsn_validator_problem(v, t->s, t->p, t->o, rule, t->line,
-					      "vsn:%s takes an %s; \"%s\" is a string (write the number without quotes)",
+					      "vsn:%s takes an %s; \"%s\" is a string (write the "
+					      "number without quotes)",
 					      op->local, op->range_text, lit->value);
 		} else {
 			vsn_validator_problem(v, t->s, t->p, t->o, rule, t->line,
-					      "vsn:%s takes an %s in %s; found the text \"%s\"", op->local,
-					      op->range_text, unit, lit->value);
+					      "vsn:%s takes an %s in %s; found the text \"%s\"",
+					      op->local, op->range_text, unit, lit->value);
 		}
 		return false;
 	}
@@ -273,16 +280,17 @@ static bool check_number(struct vsn_validator *v, const struct vsn_triple *t, in
 	}
 	if (fabs(*value) > VSN_MAX_MAGNITUDE) {
 		vsn_validator_problem(v, t->s, t->p, t->o, "magnitude <= 1e12", t->line,
-				      "vsn:%s is %s; Kairos accepts magnitudes up to 1e12", op->local,
-				      lit->value);
+				      "vsn:%s is %s; Kairos accepts magnitudes up to 1e12",
+				      op->local, lit->value);
 		return false;
 	}
 	if (op->fraction_digits >= 0 && fd > op->fraction_digits) {
 		snprintf(rule, sizeof(rule), "at most %d fraction digits", op->fraction_digits);
-		vsn_validator_problem(v, t->s, t->p, t->o, rule, t->line,
-				      "vsn:%s is %s: Kairos stores at most %d digits after the point "
-				      "(round it yourself; it is never rounded silently)",
-				      op->local, lit->value, op->fraction_digits);
+		vsn_validator_problem(
+		    v, t->s, t->p, t->o, rule, t->line,
+		    "vsn:%s is %s: Kairos stores at most %d digits after the point "
+		    "(round it yourself; it is never rounded silently)",
+		    op->local, lit->value, op->fraction_digits);
 		return false;
 	}
 	char bound[64];
@@ -335,8 +343,8 @@ void vsn_validator_subject(struct vsn_validator *v, uint32_t s, struct vsn_subje
 		if ((sv->seen & bit) && op->is_functional) {
 			if (report)
 				vsn_validator_problem(v, s, t->p, t->o, "single value", t->line,
-						      "%s has more than one vsn:%s", vsn_validator_name(v, s),
-						      op->local);
+						      "%s has more than one vsn:%s",
+						      vsn_validator_name(v, s), op->local);
 			continue;
 		}
 		bool first = !(sv->seen & bit);
@@ -366,16 +374,18 @@ void vsn_validator_subject(struct vsn_validator *v, uint32_t s, struct vsn_subje
 		case VSN_RANGE_STRING:
 			sv->is_valid[prop] = g->terms[t->o].kind == VSN_TERM_LITERAL;
 			if (report && !sv->is_valid[prop])
-				vsn_validator_problem(v, s, t->p, t->o, "datatype xsd:string", t->line,
-						      "vsn:%s takes a string literal", op->local);
+				vsn_validator_problem(v, s, t->p, t->o, "datatype xsd:string",
+						      t->line, "vsn:%s takes a string literal",
+						      op->local);
 			break;
 		case VSN_RANGE_CLASS:
 		case VSN_RANGE_LIST:
 			sv->is_valid[prop] = g->terms[t->o].kind != VSN_TERM_LITERAL;
 			if (report && !sv->is_valid[prop])
-				vsn_validator_problem(v, s, t->p, t->o, "range", t->line,
-						      "vsn:%s takes a resource (%s), not the literal \"%s\"",
-						      op->local, op->range_text, g->terms[t->o].value);
+				vsn_validator_problem(
+				    v, s, t->p, t->o, "range", t->line,
+				    "vsn:%s takes a resource (%s), not the literal \"%s\"",
+				    op->local, op->range_text, g->terms[t->o].value);
 			break;
 		}
 	}
@@ -393,8 +403,8 @@ void vsn_validator_subject(struct vsn_validator *v, uint32_t s, struct vsn_subje
 			const struct vsn_onto_prop *op = &v->o->props[prop];
 			struct kairos_buf sb = {0};
 			vsn_term_to_display(g, s, &sb);
-			vsn_problem_add(v->problems, VSN_PROBLEM_SEMANTIC, kairos_buf_str(&sb), op->iri,
-					NULL, "required", v->subject_line[s], 0,
+			vsn_problem_add(v->problems, VSN_PROBLEM_SEMANTIC, kairos_buf_str(&sb),
+					op->iri, NULL, "required", v->subject_line[s], 0,
 					"%s is a vsn:%s and has no vsn:%s (required)",
 					vsn_validator_name(v, s), oc->local, op->local);
 			kairos_buf_destroy(&sb);

@@ -20,16 +20,16 @@ struct vsn_validator {
 	const struct vsn_limits *limits;
 	struct vsn_problems *problems;
 	uint32_t rdf_type, rdf_first, rdf_rest, rdf_nil, rdfs_label, rdfs_subclass, rdfs_subprop;
-	int *prop_of;          /* per predicate term: ontology property index or -1 */
-	uint32_t *class_bits;  /* per class term: the ontology classes it denotes */
+	int *prop_of;	      /* per predicate term: ontology property index or -1 */
+	uint32_t *class_bits; /* per class term: the ontology classes it denotes */
 	uint8_t *class_done;
-	uint32_t *type_mask;   /* per subject: ontology classes it belongs to */
-	int *subject_line;     /* per subject: line of its first triple */
+	uint32_t *type_mask;	   /* per subject: ontology classes it belongs to */
+	int *subject_line;	   /* per subject: line of its first triple */
 	uint8_t *has_unknown_type; /* per subject: typed with an unknown vsn: class */
-	uint8_t *consumed;     /* per triple: the model uses it (not an annotation) */
-	uint32_t *prop_term;   /* per ontology property: its term id in g, 0 if unused */
-	uint32_t vsn;          /* the VirtualServiceNetwork subject, 0 if none */
-	uint8_t *vsn_members;  /* per term: VSN_ROLE_* bits */
+	uint8_t *consumed;	   /* per triple: the model uses it (not an annotation) */
+	uint32_t *prop_term;	   /* per ontology property: its term id in g, 0 if unused */
+	uint32_t vsn;		   /* the VirtualServiceNetwork subject, 0 if none */
+	uint8_t *vsn_members;	   /* per term: VSN_ROLE_* bits */
 	uint32_t *nodes, *links, *flows;
 	size_t node_count, link_count, flow_count;
 };
@@ -46,10 +46,11 @@ struct vsn_subject {
 
 void vsn_validator_problem(struct vsn_validator *v, uint32_t s, uint32_t p, uint32_t o,
 			   const char *rule, int line, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+    __attribute__((format(printf, 7, 8)));
 /* A short name of a term for messages (vsn:x, <iri>, _:b, "literal"); per-thread buffer. */
 const char *vsn_validator_name(const struct vsn_validator *v, uint32_t id);
-void vsn_validator_subject(struct vsn_validator *v, uint32_t s, struct vsn_subject *sv, bool report);
+void vsn_validator_subject(struct vsn_validator *v, uint32_t s, struct vsn_subject *sv,
+			   bool report);
 
 /* structure.c: membership, node types, links, flow paths, backups. */
 void vsn_structure_check(struct vsn_validator *v);

@@ -49,11 +49,11 @@ const char *vsn_syntax_name(enum vsn_syntax syntax);
  */
 struct vsn_limits {
 	size_t max_document_bytes; /* default 8 MiB */
-	size_t max_triples;        /* default 1,000,000 */
-	size_t max_nodes;          /* default 100,000 */
-	size_t max_links;          /* default 200,000 */
-	size_t max_flows;          /* default 100,000 */
-	size_t max_path_length;    /* elements of one flow path; default 1,024 */
+	size_t max_triples;	   /* default 1,000,000 */
+	size_t max_nodes;	   /* default 100,000 */
+	size_t max_links;	   /* default 200,000 */
+	size_t max_flows;	   /* default 100,000 */
+	size_t max_path_length;	   /* elements of one flow path; default 1,024 */
 	size_t max_literal_bytes;  /* default 4 KiB */
 };
 
@@ -76,9 +76,9 @@ enum vsn_problem_kind {
  */
 struct vsn_problem {
 	enum vsn_problem_kind kind;
-	char *subject;  /* IRI (or _:blank) of the element at fault */
+	char *subject;	/* IRI (or _:blank) of the element at fault */
 	char *property; /* property IRI at fault */
-	char *value;    /* the offending value as written */
+	char *value;	/* the offending value as written */
 	char *rule;
 	char *message;
 	int line;
@@ -144,7 +144,7 @@ struct vsn_node {
 	double bcet_ms;
 	double deadline_ms;
 	double availability;
-	char *image;     /* NULL when not given */
+	char *image;	 /* NULL when not given */
 	char *backup_of; /* IRI of the primary, NULL when not a backup */
 	int64_t disk_gib;
 	int64_t iops;
@@ -171,9 +171,9 @@ struct vsn_flow {
 /*
  * A validated VSN. Nodes, links and flows are in the order of the document's
  * vsn:hasNode / hasLink / hasFlow triples (array order for JSON). Elements should be
- * IRIs; a blank-node element keeps its document label as "_:label". annotations holds the triples the model does not consume
- * (tenant annotations, subclass declarations) as N-Triples lines; they are written back
- * to Turtle and ignored by vsn_doc_equal.
+ * IRIs; a blank-node element keeps its document label as "_:label". annotations holds the triples
+ * the model does not consume (tenant annotations, subclass declarations) as N-Triples lines; they
+ * are written back to Turtle and ignored by vsn_doc_equal.
  */
 struct vsn_doc {
 	char *iri;

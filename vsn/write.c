@@ -16,8 +16,9 @@ static void ttl_ref(struct kairos_buf *b, const char *iri)
 	if (strncmp(iri, "_:", 2) == 0)
 		kairos_buf_puts(b, iri);
 	else if (strncmp(iri, VSN_NS, strlen(VSN_NS)) == 0 &&
-		 strspn(iri + strlen(VSN_NS), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") ==
-			 strlen(iri + strlen(VSN_NS)))
+		 strspn(iri + strlen(VSN_NS),
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") ==
+		     strlen(iri + strlen(VSN_NS)))
 		kairos_buf_printf(b, "vsn:%s", iri + strlen(VSN_NS));
 	else
 		vsn_iri_write(b, iri);
@@ -28,11 +29,21 @@ static void ttl_string(struct kairos_buf *b, const char *s)
 	kairos_buf_puts(b, "\"");
 	for (; *s; s++) {
 		switch (*s) {
-		case '"': kairos_buf_puts(b, "\\\""); break;
-		case '\\': kairos_buf_puts(b, "\\\\"); break;
-		case '\n': kairos_buf_puts(b, "\\n"); break;
-		case '\r': kairos_buf_puts(b, "\\r"); break;
-		case '\t': kairos_buf_puts(b, "\\t"); break;
+		case '"':
+			kairos_buf_puts(b, "\\\"");
+			break;
+		case '\\':
+			kairos_buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			kairos_buf_puts(b, "\\n");
+			break;
+		case '\r':
+			kairos_buf_puts(b, "\\r");
+			break;
+		case '\t':
+			kairos_buf_puts(b, "\\t");
+			break;
 		default:
 			if ((unsigned char)*s < 0x20)
 				kairos_buf_printf(b, "\\u%04X", (unsigned char)*s);
@@ -74,9 +85,9 @@ char *vsn_write_turtle(const struct vsn_doc *doc)
 	for (int k = 0; k < 3; k++)
 		for (size_t i = 0; i < counts[k]; i++) {
 			kairos_buf_printf(&b, " ;\n    vsn:%s ", has[k]);
-			ttl_ref(&b, k == 0 ? doc->nodes[i].iri
-				   : k == 1 ? doc->links[i].iri
-					    : doc->flows[i].iri);
+			ttl_ref(&b, k == 0   ? doc->nodes[i].iri
+				    : k == 1 ? doc->links[i].iri
+					     : doc->flows[i].iri);
 		}
 	kairos_buf_puts(&b, " .\n");
 

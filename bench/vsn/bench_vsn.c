@@ -68,7 +68,8 @@ int main(void)
 					    VSN_SYNTAX_NTRIPLES, VSN_SYNTAX_JSON};
 	int failed = 0;
 	printf("VSN read+validate: %d nodes, %d links, %d flows\n", NODES, LINKS, FLOWS);
-	printf("%-10s %10s %10s %10s %14s\n", "syntax", "triples", "MiB in", "wall ms", "peak RSS MiB");
+	printf("%-10s %10s %10s %10s %14s\n", "syntax", "triples", "MiB in", "wall ms",
+	       "peak RSS MiB");
 	fflush(stdout);
 	for (size_t i = 0; i < sizeof(syntaxes) / sizeof(syntaxes[0]); i++) {
 		int fds[2];
@@ -92,8 +93,8 @@ int main(void)
 			fflush(stdout);
 			continue;
 		}
-		printf("%-10s %10zu %10.1f %10.1f %14.1f\n", vsn_syntax_name(syntaxes[i]), r.triples,
-		       r.bytes / 1048576.0, r.ms, ru.ru_maxrss / 1024.0);
+		printf("%-10s %10zu %10.1f %10.1f %14.1f\n", vsn_syntax_name(syntaxes[i]),
+		       r.triples, r.bytes / 1048576.0, r.ms, ru.ru_maxrss / 1024.0);
 		fflush(stdout);
 	}
 	return failed;

@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	limits.max_triples = 20000;
 	limits.max_path_length = 64;
 	vsn_problems_init(&problems);
-	if (vsn_parse((const char *)data, size, VSN_FUZZ_SYNTAX, NULL, &limits, &doc, &problems) == 0) {
+	if (vsn_parse((const char *)data, size, VSN_FUZZ_SYNTAX, NULL, &limits, &doc, &problems) ==
+	    0) {
 		char *s = vsn_problems_to_json(&problems);
 		free(s);
 		round_trip(doc, vsn_write_turtle(doc), VSN_SYNTAX_TURTLE);

@@ -11,7 +11,7 @@ struct gen {
 	struct kairos_buf b;
 	enum vsn_syntax syntax;
 	const char *subject; /* current subject id (local name) */
-	int props;           /* properties written for the current subject */
+	int props;	     /* properties written for the current subject */
 	size_t lists;
 };
 
@@ -24,9 +24,10 @@ static void g_begin(struct gen *g, const char *id, const char *cls)
 		kairos_buf_printf(&g->b, "<%s%s> a vsn:%s", VSN_GEN_BASE, id, cls);
 		break;
 	case VSN_SYNTAX_NTRIPLES:
-		kairos_buf_printf(&g->b,
-				  "<%s%s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" VSN_NS "%s> .\n",
-				  VSN_GEN_BASE, id, cls);
+		kairos_buf_printf(
+		    &g->b,
+		    "<%s%s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <" VSN_NS "%s> .\n",
+		    VSN_GEN_BASE, id, cls);
 		break;
 	case VSN_SYNTAX_RDFXML:
 		kairos_buf_printf(&g->b, "<vsn:%s rdf:about=\"%s%s\">", cls, VSN_GEN_BASE, id);
@@ -68,12 +69,13 @@ static void g_prop(struct gen *g, const char *prop, char kind, const char *value
 		break;
 	case VSN_SYNTAX_RDFXML:
 		if (kind == 'r')
-			kairos_buf_printf(&g->b, "<vsn:%s rdf:resource=\"%s%s\"/>", prop, VSN_GEN_BASE, value);
+			kairos_buf_printf(&g->b, "<vsn:%s rdf:resource=\"%s%s\"/>", prop,
+					  VSN_GEN_BASE, value);
 		else if (kind == 's')
 			kairos_buf_printf(&g->b, "<vsn:%s>%s</vsn:%s>", prop, value, prop);
 		else
-			kairos_buf_printf(&g->b, "<vsn:%s rdf:datatype=\"" XSD "%s\">%s</vsn:%s>", prop,
-					  kind == 'i' ? "integer" : "decimal", value, prop);
+			kairos_buf_printf(&g->b, "<vsn:%s rdf:datatype=\"" XSD "%s\">%s</vsn:%s>",
+					  prop, kind == 'i' ? "integer" : "decimal", value, prop);
 		break;
 	case VSN_SYNTAX_JSON:
 		if (kind == 'r' || kind == 's')
@@ -98,27 +100,34 @@ static void g_path(struct gen *g, const char **ids, size_t n)
 		break;
 	case VSN_SYNTAX_NTRIPLES: {
 		size_t l = g->lists++;
-		kairos_buf_printf(&g->b, "<%s%s> <" VSN_NS "path> _:l%zuc0 .\n", VSN_GEN_BASE, g->subject, l);
+		kairos_buf_printf(&g->b, "<%s%s> <" VSN_NS "path> _:l%zuc0 .\n", VSN_GEN_BASE,
+				  g->subject, l);
 		for (size_t i = 0; i < n; i++) {
-			kairos_buf_printf(&g->b,
-					  "_:l%zuc%zu <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> <%s%s> .\n",
-					  l, i, VSN_GEN_BASE, ids[i]);
+			kairos_buf_printf(
+			    &g->b,
+			    "_:l%zuc%zu <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> <%s%s> "
+			    ".\n",
+			    l, i, VSN_GEN_BASE, ids[i]);
 			if (i + 1 < n)
-				kairos_buf_printf(&g->b,
-						  "_:l%zuc%zu <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> _:l%zuc%zu .\n",
-						  l, i, l, i + 1);
+				kairos_buf_printf(
+				    &g->b,
+				    "_:l%zuc%zu <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> "
+				    "_:l%zuc%zu .\n",
+				    l, i, l, i + 1);
 			else
-				kairos_buf_printf(&g->b,
-						  "_:l%zuc%zu <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> "
-						  "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .\n",
-						  l, i);
+				kairos_buf_printf(
+				    &g->b,
+				    "_:l%zuc%zu <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> "
+				    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .\n",
+				    l, i);
 		}
 		break;
 	}
 	case VSN_SYNTAX_RDFXML:
 		kairos_buf_puts(&g->b, "<vsn:path rdf:parseType=\"Collection\">");
 		for (size_t i = 0; i < n; i++)
-			kairos_buf_printf(&g->b, "<rdf:Description rdf:about=\"%s%s\"/>", VSN_GEN_BASE, ids[i]);
+			kairos_buf_printf(&g->b, "<rdf:Description rdf:about=\"%s%s\"/>",
+					  VSN_GEN_BASE, ids[i]);
 		kairos_buf_puts(&g->b, "</vsn:path>");
 		break;
 	case VSN_SYNTAX_JSON:
@@ -167,10 +176,11 @@ char *vsn_gen_document(size_t nodes, size_t links, size_t flows, enum vsn_syntax
 				      "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n");
 		break;
 	case VSN_SYNTAX_RDFXML:
-		kairos_buf_puts(&g.b, "<?xml version=\"1.0\"?>\n"
-				      "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
-				      "xmlns:rdfs=\"http://www.w3.org/2000/01/rdf-schema#\" "
-				      "xmlns:vsn=\"" VSN_NS "\">\n");
+		kairos_buf_puts(
+		    &g.b, "<?xml version=\"1.0\"?>\n"
+			  "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+			  "xmlns:rdfs=\"http://www.w3.org/2000/01/rdf-schema#\" "
+			  "xmlns:vsn=\"" VSN_NS "\">\n");
 		break;
 	case VSN_SYNTAX_JSON:
 		kairos_buf_puts(&g.b, "{\"id\":\"" VSN_GEN_BASE "vsn\",\"label\":\"generated\","
@@ -184,7 +194,10 @@ char *vsn_gen_document(size_t nodes, size_t links, size_t flows, enum vsn_syntax
 		if (syntax == VSN_SYNTAX_TURTLE)
 			kairos_buf_puts(&g.b, " ;\n  rdfs:label \"generated\"");
 		else if (syntax == VSN_SYNTAX_NTRIPLES)
-			kairos_buf_puts(&g.b, "<" VSN_GEN_BASE "vsn> <http://www.w3.org/2000/01/rdf-schema#label> \"generated\" .\n");
+			kairos_buf_puts(
+			    &g.b,
+			    "<" VSN_GEN_BASE
+			    "vsn> <http://www.w3.org/2000/01/rdf-schema#label> \"generated\" .\n");
 		else
 			kairos_buf_puts(&g.b, "<rdfs:label>generated</rdfs:label>");
 		g_prop(&g, "availability", 'd', "0.9999");
