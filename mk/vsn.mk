@@ -8,7 +8,8 @@ $(BUILD)/obj/vsn/ontology.o: vsn/ontology/vsn.ttl
 # ---- fuzzing (libFuzzer; clang from the PKGS of scripts/deps.sh) --------------------
 # make fuzz-vsn-build: builds $(BUILD)/fuzz/fuzz_vsn_{turtle,rdfxml,json}.
 # make fuzz-vsn: builds them and runs each for FUZZ_SECONDS (default 60), one after the
-# other, on a copy of the seed corpus tests/fuzz/vsn_corpus/<syntax>/.
+# other; the corpus grows in $(BUILD)/fuzz/corpus_vsn_<syntax>, seeded from
+# tests/fuzz/vsn_corpus/<syntax>/ and the good and bad documents of tests/vsn/.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 VSN_FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
@@ -35,10 +36,10 @@ fuzz-vsn-build: $(VSN_FUZZERS)
 fuzz-vsn: fuzz-vsn-build
 	@for s in turtle rdfxml json; do \
 	  mkdir -p $(BUILD)/fuzz/corpus_vsn_$$s; \
-	  cp -n tests/fuzz/vsn_corpus/$$s/* $(BUILD)/fuzz/corpus_vsn_$$s/ 2>/dev/null; \
 	  echo "fuzz_vsn_$$s: $(FUZZ_SECONDS) s"; \
 	  $(BUILD)/fuzz/fuzz_vsn_$$s -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus_vsn_$$s \
+	    tests/fuzz/vsn_corpus/$$s tests/vsn/good tests/vsn/bad \
 	    2>$(BUILD)/fuzz/fuzz_vsn_$$s.log || { tail -n 40 $(BUILD)/fuzz/fuzz_vsn_$$s.log; exit 1; }; \
 	  grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' $(BUILD)/fuzz/fuzz_vsn_$$s.log; \
 	done

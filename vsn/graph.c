@@ -172,7 +172,7 @@ uint32_t vsn_graph_object(const struct vsn_graph *g, uint32_t s, uint32_t p)
 	return 0;
 }
 
-static void nt_escape(struct kairos_buf *b, const char *s)
+void vsn_literal_escape(struct kairos_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -257,7 +257,7 @@ void vsn_term_to_nt(const struct vsn_graph *g, uint32_t id, struct kairos_buf *b
 		break;
 	case VSN_TERM_LITERAL:
 		kairos_buf_puts(b, "\"");
-		nt_escape(b, t->value);
+		vsn_literal_escape(b, t->value);
 		kairos_buf_puts(b, "\"");
 		if (t->lang)
 			kairos_buf_printf(b, "@%s", t->lang);

@@ -77,6 +77,8 @@ uint32_t vsn_graph_object(const struct vsn_graph *g, uint32_t s, uint32_t p);
 struct kairos_buf;
 /* True if S (LEN bytes) is valid UTF-8 without NUL characters. */
 bool vsn_utf8_valid(const char *s, size_t len);
+/* Appends S to B escaped for the inside of an N-Triples / Turtle "..." literal. */
+void vsn_literal_escape(struct kairos_buf *b, const char *s);
 /* Appends <IRI> to B, escaping what an N-Triples / Turtle IRIREF cannot hold. */
 void vsn_iri_write(struct kairos_buf *b, const char *iri);
 /* Appends the term in N-Triples syntax to B. */

@@ -71,66 +71,67 @@ static bool is_vsn_iri(const struct vsn_graph *g, uint32_t id)
 /* ---- what terms mean --------------------------------------------------------- */
 
 /*
+ * The terms reachable from START through VIA (rdfs:subPropertyOf or rdfs:subClassOf)
+ * in the document, START first, breadth first, each once, at most MAX_HOPS: the
+ * document's own hierarchy. Returns how many were written to OUT.
+ */
+static size_t hierarchy_walk(const struct vsn_validator *v, uint32_t start, uint32_t via,
+			     uint32_t out[MAX_HOPS])
+{
+	const struct vsn_graph *g = v->g;
+	size_t head = 0, tail = 0;
+	out[tail++] = start;
+	while (head < tail) {
+		uint32_t q = out[head++];
+		if (q >= g->indexed_terms || !via)
+			continue;
+		for (uint32_t k = 0; k < g->subj_count[q] && tail < MAX_HOPS; k++) {
+			const struct vsn_triple *t =
+			    &g->triples[g->by_subject[g->subj_first[q] + k]];
+			bool seen = t->p != via;
+			for (size_t j = 0; j < tail && !seen; j++)
+				seen = out[j] == t->o;
+			if (!seen)
+				out[tail++] = t->o;
+		}
+	}
+	return tail;
+}
+
+/*
  * The ontology property a predicate stands for: itself if it is one, else the first
- * reached through rdfs:subPropertyOf (breadth first, cycle-safe).
+ * reached through the document's rdfs:subPropertyOf chains; -1 for none.
  */
 static int predicate_meaning(struct vsn_validator *v, uint32_t p)
 {
-	uint32_t queue[MAX_HOPS];
-	size_t head = 0, tail = 0;
-	queue[tail++] = p;
-	while (head < tail) {
-		uint32_t q = queue[head++];
-		if (is_vsn_iri(v->g, q)) {
-			int i = vsn_onto_prop_find(v->o, v->g->terms[q].value);
-			if (i >= 0)
-				return i;
-		}
-		if (q >= v->g->indexed_terms)
-			continue;
-		for (uint32_t k = 0; k < v->g->subj_count[q]; k++) {
-			const struct vsn_triple *t =
-			    &v->g->triples[v->g->by_subject[v->g->subj_first[q] + k]];
-			if (t->p != v->rdfs_subprop || tail == MAX_HOPS)
-				continue;
-			bool seen = false;
-			for (size_t j = 0; j < tail; j++)
-				seen |= queue[j] == t->o;
-			if (!seen)
-				queue[tail++] = t->o;
-		}
+	uint32_t reach[MAX_HOPS];
+	size_t n = hierarchy_walk(v, p, v->rdfs_subprop, reach);
+	for (size_t i = 0; i < n; i++) {
+		int prop = is_vsn_iri(v->g, reach[i])
+			       ? vsn_onto_prop_find(v->o, v->g->terms[reach[i]].value)
+			       : -1;
+		if (prop >= 0)
+			return prop;
 	}
 	return -1;
 }
 
-/* The ontology classes (closure bits) a class term denotes, through rdfs:subClassOf. */
+/*
+ * The ontology classes (closure bits) a class term denotes through the document's
+ * rdfs:subClassOf chains and then the ontology's own hierarchy.
+ */
 static uint32_t class_meaning(struct vsn_validator *v, uint32_t c)
 {
 	if (v->class_done[c])
 		return v->class_bits[c];
-	uint32_t queue[MAX_HOPS], bits = 0;
-	size_t head = 0, tail = 0;
-	queue[tail++] = c;
-	while (head < tail) {
-		uint32_t q = queue[head++];
-		if (is_vsn_iri(v->g, q)) {
-			int i = vsn_onto_class_find(v->o, v->g->terms[q].value);
-			if (i >= 0)
-				bits |= v->o->classes[i].closure;
-		}
-		if (q >= v->g->indexed_terms)
-			continue;
-		for (uint32_t k = 0; k < v->g->subj_count[q]; k++) {
-			const struct vsn_triple *t =
-			    &v->g->triples[v->g->by_subject[v->g->subj_first[q] + k]];
-			if (t->p != v->rdfs_subclass || tail == MAX_HOPS)
-				continue;
-			bool seen = false;
-			for (size_t j = 0; j < tail; j++)
-				seen |= queue[j] == t->o;
-			if (!seen)
-				queue[tail++] = t->o;
-		}
+	uint32_t reach[MAX_HOPS], bits = 0;
+	size_t n = hierarchy_walk(v, c, v->rdfs_subclass, reach);
+	for (size_t i = 0; i < n; i++) {
+		int cls = is_vsn_iri(v->g, reach[i])
+			      ? vsn_onto_class_find(v->o, v->g->terms[reach[i]].value)
+			      : -1;
+		if (cls >= 0)
+			bits |= v->o->classes[cls].closure;
 	}
 	v->class_done[c] = 1;
 	v->class_bits[c] = bits;

@@ -27,30 +27,7 @@ static void ttl_ref(struct kairos_buf *b, const char *iri)
 static void ttl_string(struct kairos_buf *b, const char *s)
 {
 	kairos_buf_puts(b, "\"");
-	for (; *s; s++) {
-		switch (*s) {
-		case '"':
-			kairos_buf_puts(b, "\\\"");
-			break;
-		case '\\':
-			kairos_buf_puts(b, "\\\\");
-			break;
-		case '\n':
-			kairos_buf_puts(b, "\\n");
-			break;
-		case '\r':
-			kairos_buf_puts(b, "\\r");
-			break;
-		case '\t':
-			kairos_buf_puts(b, "\\t");
-			break;
-		default:
-			if ((unsigned char)*s < 0x20)
-				kairos_buf_printf(b, "\\u%04X", (unsigned char)*s);
-			else
-				kairos_buf_append(b, s, 1);
-		}
-	}
+	vsn_literal_escape(b, s);
 	kairos_buf_puts(b, "\"");
 }
 
