@@ -39,7 +39,7 @@ DEPS_storage := compute common
 DEPS_db := common
 DEPS_scheduler := rtc common
 DEPS_sla := scheduler rtc vsn common
-DEPS_api := db network compute common
+DEPS_api := sla scheduler db network compute storage vsn rtc common
 DEPS_cli := vsn rtc common
 DEPS_support := common
 

@@ -8,6 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The inventory changed: the next decisions must see it. */
+static void rebuild_cloud(struct api_service *svc)
+{
+	struct kairos_error err;
+	kairos_error_clear(&err);
+	pthread_mutex_lock(&svc->cloud_lock);
+	if (api_cloud_rebuild(svc, &err) != 0)
+		kairos_log(KAIROS_LOG_ERROR, "cloud not rebuilt after an inventory change", "error=\"%s\"", err.message);
+	pthread_mutex_unlock(&svc->cloud_lock);
+}
+
 enum MHD_Result api_route_tenant_create(struct api_ctx *ctx)
 {
 	struct db_principal who;
@@ -101,6 +112,7 @@ enum MHD_Result api_route_host_create(struct api_ctx *ctx)
 	}
 	snprintf(h.state, sizeof(h.state), "up");
 	api_hosts_add(ctx->svc, h.name, h.libvirt_uri, h.ovs_bridge, true);
+	rebuild_cloud(ctx->svc);
 	kairos_log(KAIROS_LOG_INFO, "host registered", "host=%s uri=%s cores=%d", h.name, h.libvirt_uri, h.cores);
 	return api_reply_json(ctx, 201, host_json(&h, NULL));
 }
@@ -118,6 +130,7 @@ enum MHD_Result api_route_host_delete(struct api_ctx *ctx)
 		return api_reply_error(ctx, &err);
 	api_hosts_remove(ctx->svc, name);
 	compute_host_remove(ctx->svc->compute, name);
+	rebuild_cloud(ctx->svc);
 	kairos_log(KAIROS_LOG_INFO, "host deleted", "host=%s", name);
 	return api_reply_text(ctx, 204, "text/plain", "");
 }

@@ -14,6 +14,8 @@
 #include "compute/compute.h"
 #include "db/db.h"
 #include "network/network.h"
+#include "sla/sla.h"
+#include "vsn/vsn.h"
 
 /* A host as the service knows it: registered with the compute backend or not (and why). */
 struct api_host {
@@ -35,6 +37,11 @@ struct api_service {
 	pthread_mutex_t hosts_lock; /* guards hosts[] flags and errors */
 	struct api_host *hosts;
 	size_t n_hosts;
+	/* The admitted cloud. cloud_lock is held from a decision's analysis to its commit. */
+	pthread_mutex_t cloud_lock;
+	struct sla_cloud *cloud;
+	char lan_name[64];
+	double lan_mbps;
 	struct api_metrics *metrics;
 	struct MHD_Daemon *mhd;
 	/* The reconciler: retries what failed at start (bridges, host connections). */
@@ -82,6 +89,19 @@ void api_hosts_remove(struct api_service *svc, const char *name);
 /* ---- routes --------------------------------------------------------------- */
 enum MHD_Result api_route_healthz(struct api_ctx *ctx);
 enum MHD_Result api_route_tenant_create(struct api_ctx *ctx);
+enum MHD_Result api_route_vsn_submit(struct api_ctx *ctx);
+enum MHD_Result api_route_vsn_list(struct api_ctx *ctx);
+enum MHD_Result api_route_vsn_show(struct api_ctx *ctx);
+enum MHD_Result api_route_vsn_delete(struct api_ctx *ctx);
+enum MHD_Result api_route_vsn_renegotiate(struct api_ctx *ctx);
+enum MHD_Result api_route_model(struct api_ctx *ctx);
+
+/*
+ * (Re)builds the admitted cloud from the database: the hosts, the LAN and every admitted
+ * VSN with its stored placement, in admission order. Caller holds cloud_lock (or no other
+ * thread runs yet). On failure the previous cloud stays.
+ */
+int api_cloud_rebuild(struct api_service *svc, struct kairos_error *err);
 enum MHD_Result api_route_host_list(struct api_ctx *ctx);
 enum MHD_Result api_route_host_create(struct api_ctx *ctx);
 enum MHD_Result api_route_host_delete(struct api_ctx *ctx);

@@ -337,11 +337,26 @@ static void *reconciler_main(void *arg)
 	return NULL;
 }
 
+/* The LAN every uplink attaches to, from the inventory file ("lan"), 1 Gbit/s by default. */
+static void read_lan(struct api_service *svc)
+{
+	snprintf(svc->lan_name, sizeof(svc->lan_name), "lan");
+	svc->lan_mbps = 1000;
+	json_t *inv = json_load_file(svc->cfg.inventory, 0, NULL);
+	json_t *lan = json_object_get(inv, "lan");
+	if (json_is_string(json_object_get(lan, "name")))
+		snprintf(svc->lan_name, sizeof(svc->lan_name), "%s", json_string_value(json_object_get(lan, "name")));
+	if (json_is_number(json_object_get(lan, "capacity_mbps")) && json_number_value(json_object_get(lan, "capacity_mbps")) > 0)
+		svc->lan_mbps = json_number_value(json_object_get(lan, "capacity_mbps"));
+	json_decref(inv);
+}
+
 int api_service_start(const struct api_config *cfg, struct api_service **out, struct kairos_error *err)
 {
 	struct api_service *svc = kairos_xcalloc(1, sizeof(*svc));
 	svc->cfg = *cfg;
 	pthread_mutex_init(&svc->hosts_lock, NULL);
+	pthread_mutex_init(&svc->cloud_lock, NULL);
 	pthread_mutex_init(&svc->stop_lock, NULL);
 	pthread_cond_init(&svc->stop_cond, NULL);
 
@@ -370,6 +385,10 @@ int api_service_start(const struct api_config *cfg, struct api_service **out, st
 	if (rc)
 		goto fail;
 	rc = load_hosts(svc, err);
+	if (rc)
+		goto fail;
+	read_lan(svc);
+	rc = api_cloud_rebuild(svc, err);
 	if (rc)
 		goto fail;
 	reconcile(svc);
@@ -412,6 +431,8 @@ void api_service_stop(struct api_service *svc)
 	compute_destroy(svc->compute);
 	db_close(svc->db);
 	free(svc->hosts);
+	sla_cloud_free(svc->cloud);
+	pthread_mutex_destroy(&svc->cloud_lock);
 	pthread_cond_destroy(&svc->stop_cond);
 	pthread_mutex_destroy(&svc->stop_lock);
 	pthread_mutex_destroy(&svc->hosts_lock);

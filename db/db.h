@@ -102,7 +102,7 @@ struct db_placement {
 	const char *node_iri;
 	int replica;
 	const char *host;
-	int core;
+	int core; /* -1: none (storage node) */
 	long priority;
 	bool has_priority;
 	const char *mode; /* normal, local, remote, local+remote */
@@ -129,6 +129,11 @@ struct db_sla {
 	size_t n_placements;
 	const struct db_reservation *reservations;
 	size_t n_reservations;
+	const char *placement_json; /* the scheduler's placement of this VSN (restart state) */
+	/* Other VSNs whose placement state the decision changed (priorities renumbered). */
+	const char *const *changed_ids;
+	const char *const *changed_placements;
+	size_t n_changed;
 };
 
 /*
@@ -162,6 +167,12 @@ int db_vsn_delete(struct db *db, const char *vsn_id, const char *tenant_id, stru
  * "core","priority","mode"}}}. *out is a new jansson array.
  */
 int db_vsn_fetch(struct db *db, const char *tenant_id, const char *vsn_id, json_t **out, struct kairos_error *err);
+
+/*
+ * Every admitted VSN in admission order as a JSON array of {"id", "model", "placement"}
+ * (what the SLA engine needs to rebuild the cloud at start).
+ */
+int db_vsn_restore_list(struct db *db, json_t **out, struct kairos_error *err);
 
 /* ---- hosts ----------------------------------------------------------------- */
 

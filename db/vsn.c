@@ -71,7 +71,7 @@ static int insert_sla(PGconn *c, const char *vsn_id, const struct db_sla *sla, s
 		snprintf(replica, sizeof(replica), "%d", pl->replica);
 		snprintf(core, sizeof(core), "%d", pl->core);
 		snprintf(prio, sizeof(prio), "%ld", pl->priority);
-		const char *q[8] = {vsn_id, version, pl->node_iri, replica, pl->host, core,
+		const char *q[8] = {vsn_id, version, pl->node_iri, replica, pl->host, pl->core >= 0 ? core : NULL,
 				    pl->has_priority ? prio : NULL, pl->mode};
 		rc = exec_params(c,
 				 "INSERT INTO placements (vsn_id, sla_version, node_iri, replica, host, core, priority, mode)"
@@ -88,6 +88,11 @@ static int insert_sla(PGconn *c, const char *vsn_id, const struct db_sla *sla, s
 				 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
 				 7, q, "reservation", err);
 	}
+	for (size_t i = 0; rc == 0 && i < sla->n_changed; i++) {
+		const char *q[2] = {sla->changed_ids[i], sla->changed_placements[i]};
+		rc = exec_params(c, "UPDATE vsns SET placement = $2::jsonb WHERE id::text = $1", 2, q,
+				 "placement of another VSN", err);
+	}
 	return rc;
 }
 
@@ -100,11 +105,12 @@ int db_vsn_insert(struct db *db, const char *vsn_id, const char *tenant_id, cons
 		return -KAIROS_EBACKEND;
 	int rc = begin(c, err);
 	if (rc == 0) {
-		const char *p[7] = {vsn_id, tenant_id, iri, label ? label : "", content_type, document, model_json};
+		const char *p[8] = {vsn_id, tenant_id, iri, label ? label : "", content_type, document, model_json,
+				    sla->placement_json};
 		rc = exec_params(c,
-				 "INSERT INTO vsns (id, tenant_id, iri, label, state, content_type, document, model)"
-				 " VALUES ($1, $2, $3, $4, 'admitted', $5, $6, $7::jsonb)",
-				 7, p, "VSN", err);
+				 "INSERT INTO vsns (id, tenant_id, iri, label, state, content_type, document, model, placement)"
+				 " VALUES ($1, $2, $3, $4, 'admitted', $5, $6, $7::jsonb, $8::jsonb)",
+				 8, p, "VSN", err);
 		if (rc == -KAIROS_ECONFLICT)
 			kairos_error_set(err, KAIROS_ECONFLICT, iri,
 					 "you already have a live VSN %s; renegotiate or delete it first", iri);
@@ -155,11 +161,11 @@ int db_vsn_renegotiate(struct db *db, const char *vsn_id, const char *content_ty
 	if (rc == 0) {
 		char version[16];
 		snprintf(version, sizeof(version), "%d", sla->version);
-		const char *p[5] = {vsn_id, content_type, document, model_json, version};
+		const char *p[6] = {vsn_id, content_type, document, model_json, version, sla->placement_json};
 		rc = exec_params(c,
 				 "UPDATE vsns SET content_type = $2, document = $3, model = $4::jsonb, sla_version = $5,"
-				 " updated_at = now() WHERE id = $1",
-				 5, p, "VSN", err);
+				 " placement = $6::jsonb, updated_at = now() WHERE id = $1",
+				 6, p, "VSN", err);
 	}
 	if (rc == 0) {
 		const char *p[1] = {vsn_id};
@@ -247,6 +253,28 @@ int db_vsn_fetch(struct db *db, const char *tenant_id, const char *vsn_id, json_
 			rc = kairos_error_set(err, KAIROS_ENOTFOUND, vsn_id, "no VSN %s", vsn_id);
 		} else
 			*out = arr;
+	}
+	PQclear(r);
+	db_conn_release(db, c);
+	return rc;
+}
+
+int db_vsn_restore_list(struct db *db, json_t **out, struct kairos_error *err)
+{
+	PGconn *c = db_conn_acquire(db, err);
+	if (!c)
+		return -KAIROS_EBACKEND;
+	PGresult *r = PQexec(c, "SELECT coalesce(json_agg(json_build_object('id', id, 'model', model,"
+				" 'placement', placement) ORDER BY admission_seq), '[]'::json)::text"
+				" FROM vsns WHERE state = 'admitted'");
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = kairos_error_set(err, KAIROS_EBACKEND, "database", "reading admitted VSNs: %s",
+				      PQresultErrorMessage(r));
+	} else {
+		*out = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+		if (!*out)
+			rc = kairos_error_set(err, KAIROS_EINTERNAL, "database", "admitted VSNs are not JSON");
 	}
 	PQclear(r);
 	db_conn_release(db, c);

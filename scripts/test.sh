@@ -6,12 +6,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-state=var/test
+# Each run has its own state (and cluster: unix socket only, so the port never collides),
+# so runs started side by side do not stop each other's PostgreSQL.
+state=var/test/run-$$
+rm -rf "$state"
 mkdir -p "$state"
 port=${KAIROS_TEST_PGPORT:-55432}
 
 PG_EXTRA_OPTS="-c fsync=off -c synchronous_commit=off" bash scripts/pg.sh start "$state/pg" "$port" || exit 1
-cleanup() { bash scripts/pg.sh stop "$state/pg" "$port" || true; }
+cleanup() { bash scripts/pg.sh stop "$state/pg" "$port" || true; rm -rf "$state/pg"; }
 trap cleanup EXIT INT TERM
 
 export KAIROS_TEST_PGHOST="$PWD/$state/pg" KAIROS_TEST_PGPORT="$port" KAIROS_TEST_PGUSER=kairos

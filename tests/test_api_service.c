@@ -166,7 +166,9 @@ Test(api_service, second_start_applies_no_migration_and_keeps_the_admin_token)
 	cr_assert(kairosd_fixture_start(&kd), "%s", kairosd_fixture_log(&kd));
 	cr_assert_str_eq(kd.token, first_token);
 	char *log = kairosd_fixture_log(&kd);
-	cr_assert_not_null(strstr(log, "migrations_applied=1 "), "%s", log);
+	const char *first = strstr(log, "migrations_applied=");
+	cr_assert_not_null(first, "%s", log);
+	cr_assert_gt(atoi(first + strlen("migrations_applied=")), 0, "the first start applies the schema:\n%s", log);
 	cr_assert_not_null(strstr(log, "migrations_applied=0 "), "second start applied something:\n%s", log);
 	/* Hosts are registered once, not twice. */
 	cr_assert_eq(strstr(strstr(log, "inventory registered") + 1, "inventory registered"), NULL, "%s", log);
