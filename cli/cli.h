@@ -15,4 +15,17 @@
  */
 int kairosctl_vsn_validate(int argc, char **argv);
 
+/*
+ * The commands that talk to the API (cli/cmd_api.c); argv[0] is the subcommand. URL and
+ * token from --url/--token or KAIROS_URL/KAIROS_TOKEN; --json prints the API's JSON.
+ * Exit 0 success, 1 the API refused or failed, 2 bad usage, 3 the API is unreachable.
+ *   vsn submit FILE [--dry-run] [--format F] [--counter-offer OUT] | list | show ID |
+ *       renegotiate ID FILE | delete ID
+ *   host list
+ *   tenant create NAME
+ */
+int kairosctl_vsn_api(int argc, char **argv);
+int kairosctl_host(int argc, char **argv);
+int kairosctl_tenant(int argc, char **argv);
+
 #endif
