@@ -65,7 +65,7 @@ done
 echo
 echo "Kairos is running."
 echo "  API:    http://127.0.0.1:$PORT/v1   (health: http://127.0.0.1:$PORT/healthz)"
-echo "  portal: http://127.0.0.1:$PORT/"
+echo "  portal: http://127.0.0.1:$PORT/   (the admin portal is not built yet)"
 echo "  admin token: $(cat "$STATE/admin.token")"
 echo "  (also in $STATE/admin.token; Ctrl-C stops everything)"
 echo
