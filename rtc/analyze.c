@@ -43,6 +43,8 @@ struct rtc_analysis {
 	/* per-resource task lists (CSR) and the dependency graph, rebuilt per update */
 	int *rstart, *rtasks;
 	int *estart, *edges;
+	int *changed; /* tasks added or moved since the last update */
+	int nchanged, cap_changed;
 	/* Tarjan */
 	int *idx, *low, *stack, *comp, *order;
 	bool *onstack;
@@ -258,10 +260,49 @@ static bool is_cyclic(const struct rtc_analysis *a, const int *members, int n)
 	return false;
 }
 
-static void process(struct rtc_analysis *a)
+static void component_reset(struct rtc_analysis *a, const int *mem, int n)
+{
+	for (int k = 0; k < n; k++) {
+		a->dirty[mem[k]] = true;
+		for (int q = a->rstart[mem[k]]; q < a->rstart[mem[k] + 1]; q++)
+			task_reset(a, a->rtasks[q]);
+	}
+}
+
+/* Iterates a component until no resource in it is dirty; false after the round cap. */
+static bool component_iterate(struct rtc_analysis *a, const int *mem, int n)
+{
+	for (int round = 0; round < RTC_FIXPOINT_ROUNDS; round++) {
+		bool any = false;
+		for (int k = 0; k < n; k++)
+			any |= a->dirty[mem[k]];
+		if (!any)
+			return true;
+		if (round + 1 > a->res->iterations)
+			a->res->iterations = round + 1;
+		for (int k = 0; k < n; k++)
+			if (a->dirty[mem[k]]) {
+				a->dirty[mem[k]] = false;
+				analyse_resource(a, mem[k]);
+			}
+	}
+	return false;
+}
+
+/*
+ * Analyses every component with a dirty resource, in topological order. A
+ * full analysis starts each cyclic component from the optimistic state and
+ * reaches the least fixed point. An incremental update starts from the
+ * current fixed point instead, so that a change only ripples as far as it
+ * moves bounds: after an addition (more interference) that converges to the
+ * same least fixed point; after a removal or a move it converges to a fixed
+ * point of the new model, which is never below the least one (Knaster-Tarski)
+ * and hence as sound, though it may be less tight. Should it not converge,
+ * the component is reset and iterated from the optimistic state.
+ */
+static void process(struct rtc_analysis *a, bool full)
 {
 	const struct rtc_model *m = a->m;
-	build_lists(a);
 	build_components(a);
 	a->res->iterations = 0;
 	int R = m->nresources;
@@ -271,46 +312,36 @@ static void process(struct rtc_analysis *a)
 			j++;
 		const int *mem = &a->order[i];
 		int n = j - i;
+		i = j;
 		bool any = false;
 		for (int k = 0; k < n; k++)
 			any |= a->dirty[mem[k]];
-		if (any && is_cyclic(a, mem, n)) {
-			for (int k = 0; k < n; k++) {
-				a->dirty[mem[k]] = true;
-				for (int q = a->rstart[mem[k]]; q < a->rstart[mem[k] + 1]; q++)
-					task_reset(a, a->rtasks[q]);
+		if (!any)
+			continue;
+		bool cyclic = is_cyclic(a, mem, n);
+		if (cyclic && full)
+			component_reset(a, mem, n);
+		if (component_iterate(a, mem, n))
+			continue;
+		if (!full) {
+			component_reset(a, mem, n);
+			if (component_iterate(a, mem, n))
+				continue;
+		}
+		/* no fixed point in sight: claim nothing for this component */
+		for (int k = 0; k < n; k++) {
+			a->dirty[mem[k]] = false;
+			for (int q = a->rstart[mem[k]]; q < a->rstart[mem[k] + 1]; q++) {
+				int t = a->rtasks[q];
+				a->res->tasks[t].is_bounded = false;
+				a->res->tasks[t].wcrt = INF;
+				int s = successor(m, t);
+				if (s >= 0)
+					a->dirty[m->tasks[s].resource] = true;
 			}
 		}
-		for (int round = 0; any; round++) {
-			if (round == RTC_FIXPOINT_ROUNDS) {
-				/* no fixed point in sight: claim nothing for this component */
-				for (int k = 0; k < n; k++) {
-					a->dirty[mem[k]] = false;
-					for (int q = a->rstart[mem[k]]; q < a->rstart[mem[k] + 1]; q++) {
-						int t = a->rtasks[q];
-						a->res->tasks[t].is_bounded = false;
-						a->res->tasks[t].wcrt = INF;
-						int s = successor(m, t);
-						if (s >= 0)
-							a->dirty[m->tasks[s].resource] = true;
-					}
-				}
-				for (int k = 0; k < n; k++)
-					a->dirty[mem[k]] = false;
-				break;
-			}
-			if (round + 1 > a->res->iterations)
-				a->res->iterations = round + 1;
-			for (int k = 0; k < n; k++)
-				if (a->dirty[mem[k]]) {
-					a->dirty[mem[k]] = false;
-					analyse_resource(a, mem[k]);
-				}
-			any = false;
-			for (int k = 0; k < n; k++)
-				any |= a->dirty[mem[k]];
-		}
-		i = j;
+		for (int k = 0; k < n; k++)
+			a->dirty[mem[k]] = false;
 	}
 }
 
@@ -325,8 +356,10 @@ static void summarise(struct rtc_analysis *a)
 		tr->is_removed = k->stream < 0;
 		if (tr->is_removed)
 			continue;
-		free(tr->resource);
-		tr->resource = kairos_xstrdup(m->resources[k->resource].name);
+		if (strcmp(tr->resource, m->resources[k->resource].name) != 0) {
+			free(tr->resource);
+			tr->resource = kairos_xstrdup(m->resources[k->resource].name);
+		}
 		tr->deadline = k->deadline;
 		tr->has_deadline = k->has_deadline;
 		if (!tr->is_bounded) {
@@ -401,7 +434,8 @@ int rtc_analysis_new(const struct rtc_model *m, struct rtc_analysis **out, struc
 		task_reset(a, t);
 	for (int r = 0; r < a->m->nresources; r++)
 		a->dirty[r] = true;
-	process(a);
+	build_lists(a);
+	process(a, true);
 	summarise(a);
 	*out = a;
 	return 0;
@@ -427,6 +461,7 @@ void rtc_analysis_free(struct rtc_analysis *a)
 	free(a->comp);
 	free(a->order);
 	free(a->onstack);
+	free(a->changed);
 	free(a);
 }
 
@@ -453,6 +488,15 @@ int rtc_analyze(const struct rtc_model *m, struct rtc_result **out, struct kairo
 	return 0;
 }
 
+static void note_change(struct rtc_analysis *a, int t)
+{
+	if (a->nchanged == a->cap_changed) {
+		a->cap_changed = a->cap_changed ? 2 * a->cap_changed : 16;
+		a->changed = kairos_xrealloc(a->changed, (size_t)a->cap_changed * sizeof(int));
+	}
+	a->changed[a->nchanged++] = t;
+}
+
 static void copy_task_fields(struct rtc_task *dst, const struct rtc_task *src)
 {
 	dst->priority = src->priority;
@@ -472,6 +516,7 @@ int rtc_analysis_task_add(struct rtc_analysis *a, int stream, const struct rtc_t
 	if (t < 0)
 		return t;
 	copy_task_fields(&a->m->tasks[t], proto);
+	note_change(a, t);
 	sync_sizes(a);
 	task_reset(a, t);
 	a->dirty[proto->resource] = true;
@@ -547,17 +592,27 @@ int rtc_analysis_task_move(struct rtc_analysis *a, int task, int resource, long 
 	k->resource = resource;
 	k->priority = priority;
 	k->has_priority = true;
+	note_change(a, task);
 	return 0;
 }
 
 int rtc_analysis_update(struct rtc_analysis *a, struct kairos_error *err)
 {
-	int rc = rtc_model_validate(a->m, err);
-	if (rc)
-		return rc;
+	/* only what changed needs checking: the rest was valid before */
+	build_lists(a);
+	for (int i = 0; i < a->nchanged; i++) {
+		int t = a->changed[i];
+		if (a->m->tasks[t].stream < 0)
+			continue;
+		int r = a->m->tasks[t].resource;
+		int rc = rtc_model_validate_task(a->m, t, &a->rtasks[a->rstart[r]], a->rstart[r + 1] - a->rstart[r], err);
+		if (rc)
+			return rc;
+	}
+	a->nchanged = 0;
 	sync_sizes(a);
 	a->res->resources_analysed = 0;
-	process(a);
+	process(a, false);
 	summarise(a);
 	return 0;
 }

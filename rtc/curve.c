@@ -84,6 +84,17 @@ void rtc_curve_push(struct rtc_curve *c, int64_t x, int64_t y, int64_t y_right, 
 
 int64_t rtc_div_round(__int128 num, __int128 den, bool up)
 {
+	if (num >= -INT64_MAX && num <= INT64_MAX && den > 0 && den <= INT64_MAX) {
+		/* the common case, without 128-bit division */
+		int64_t n = (int64_t)num, d = (int64_t)den, q = n / d, r = n % d;
+		if (r != 0) {
+			if (up && n > 0)
+				q++;
+			else if (!up && n < 0)
+				q--;
+		}
+		return q;
+	}
 	if (den < 0) {
 		num = -num;
 		den = -den;

@@ -164,6 +164,30 @@ static void tail_combine(enum binop op, bool up, int64_t yf, int64_t rf, int64_t
 	}
 }
 
+/*
+ * Point value, right limit and slope of C at A, where K is the number of
+ * segments with x <= A (the caller's cursor): O(1) instead of a search.
+ */
+static void probe(const struct rtc_curve *c, int k, int64_t a, int64_t *pt, int64_t *r, int64_t *s)
+{
+	if (a >= c->horizon) {
+		*r = rtc_curve_tail_at(c, a);
+		*s = c->tail_slope / RTC_TAIL_DEN;
+		*pt = (a == c->horizon && k > 0 && c->segs[k - 1].x == a) ? c->segs[k - 1].y : *r;
+		return;
+	}
+	if (k == 0) {
+		*pt = *r = 0;
+		*s = 0;
+		return;
+	}
+	const struct rtc_curve_seg *g = &c->segs[k - 1];
+	bool inf = is_inf(g->y_right);
+	*r = inf ? g->y_right : g->y_right + g->slope * (a - g->x);
+	*pt = g->x == a ? g->y : *r;
+	*s = inf ? 0 : g->slope;
+}
+
 static void binop(struct rtc_curve *out, const struct rtc_curve *f, const struct rtc_curve *g, enum binop op,
 		  bool up)
 {
@@ -194,9 +218,10 @@ static void binop(struct rtc_curve *out, const struct rtc_curve *f, const struct
 			b = g->horizon;
 		if (a >= H)
 			break;
-		int64_t pt = apply(op, rtc_curve_eval(f, a), rtc_curve_eval(g, a));
-		int64_t fr = rtc_curve_eval_right(f, a), gr = rtc_curve_eval_right(g, a);
-		int64_t sf = rtc_curve_slope_at(f, a), sg = rtc_curve_slope_at(g, a);
+		int64_t fp, fr, sf, gp, gr, sg;
+		probe(f, i, a, &fp, &fr, &sf);
+		probe(g, j, a, &gp, &gr, &sg);
+		int64_t pt = apply(op, fp, gp);
 		if (op == OP_ADD || op == OP_SUB) {
 			int64_t s = op == OP_ADD ? sf + sg : sf - sg;
 			int64_t r = apply(op, fr, gr);
@@ -303,10 +328,16 @@ void rtc_curve_clamp0(struct rtc_curve *c)
 
 void rtc_curve_sup_closure(struct rtc_curve *c)
 {
-	/* f'(t) = sup_{0<=s<=t} f(s) (Wandeler 2006, remaining service of FP). */
+	rtc_curve_sup_closure_from(c, NINF);
+}
+
+void rtc_curve_sup_closure_from(struct rtc_curve *c, int64_t floor)
+{
+	/* f'(t) = max(FLOOR, sup_{0<=s<=t} f(s)) (Wandeler 2006, remaining
+	 * service of FP with FLOOR = 0: sup-closure of max(0, f)). */
 	struct rtc_curve tmp;
 	rtc_curve_init(&tmp, c->is_upper);
-	int64_t M = NINF;
+	int64_t M = floor;
 	for (int i = 0; i < c->n; i++) {
 		const struct rtc_curve_seg *s = &c->segs[i];
 		int64_t end = i + 1 < c->n ? c->segs[i + 1].x : c->horizon;

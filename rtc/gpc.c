@@ -114,8 +114,7 @@ static int64_t analyse_fp(const struct rtc_resource *r, struct rtc_gpc_task **t,
 		if (i + 1 < nb) {
 			/* remaining service: (beta - alpha C)+, sup-closed */
 			rtc_curve_sub(&s->tmp, &s->beta, &s->alpha);
-			rtc_curve_clamp0(&s->tmp);
-			rtc_curve_sup_closure(&s->tmp);
+			rtc_curve_sup_closure_from(&s->tmp, 0);
 			rtc_curve_copy(&s->beta, &s->tmp);
 		}
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rtc/rtc.h"
+#include "rtc/rtc_internal.h"
 
 #define GROW(arr, n, cap)                                                          \
 	do {                                                                       \
@@ -253,16 +254,7 @@ static int validate_task(const struct rtc_model *m, int t, struct kairos_error *
 			task_field(m, t, "priority", f, sizeof(f));
 			return BAD(f, "%s: required on fp resource \"%s\"", f, r->name);
 		}
-		for (int o = 0; o < t; o++) {
-			const struct rtc_task *q = &m->tasks[o];
-			if (q->stream >= 0 && q->resource == k->resource && q->has_priority &&
-			    q->priority == k->priority) {
-				task_field(m, t, "priority", f, sizeof(f));
-				return BAD(f, "%s: priority %ld of \"%s\" ties with \"%s\" on resource \"%s\"", f,
-					   k->priority, k->name, q->name, r->name);
-			}
-		}
-		break;
+		break; /* ties: validate_ties() */
 	case RTC_POLICY_EDF:
 		if (!k->has_deadline) {
 			task_field(m, t, "deadline", f, sizeof(f));
@@ -289,6 +281,89 @@ static int validate_task(const struct rtc_model *m, int t, struct kairos_error *
 	return 0;
 }
 
+static int cmp_name(const void *a, const void *b, void *ctx)
+{
+	const struct rtc_model *m = ctx;
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(m->tasks[x].name, m->tasks[y].name);
+	return c ? c : (x > y) - (x < y);
+}
+
+static int cmp_prio(const void *a, const void *b, void *ctx)
+{
+	const struct rtc_model *m = ctx;
+	const struct rtc_task *x = &m->tasks[*(const int *)a], *y = &m->tasks[*(const int *)b];
+	if (x->resource != y->resource)
+		return x->resource < y->resource ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+/*
+ * Duplicate task names across streams and fp priority ties, in O(T log T) by
+ * sorting (a model of 10^4 tasks is validated on every admission). The later
+ * task in declaration order is the one reported.
+ */
+static int validate_ties(const struct rtc_model *m, struct kairos_error *err)
+{
+	char f[160];
+	int n = 0, rc = 0;
+	int *idx = kairos_xmalloc(((size_t)m->ntasks + 1) * sizeof(int));
+	for (int t = 0; t < m->ntasks; t++)
+		if (m->tasks[t].stream >= 0)
+			idx[n++] = t;
+	qsort_r(idx, (size_t)n, sizeof(int), cmp_name, (void *)m);
+	for (int i = 1; i < n && !rc; i++) {
+		const struct rtc_task *a = &m->tasks[idx[i - 1]], *b = &m->tasks[idx[i]];
+		if (strcmp(a->name, b->name) == 0) {
+			task_field(m, idx[i], "task", f, sizeof(f));
+			rc = BAD(f, "%s: duplicate task name \"%s\"", f, b->name);
+		}
+	}
+	n = 0;
+	for (int t = 0; t < m->ntasks && !rc; t++)
+		if (m->tasks[t].stream >= 0 && m->resources[m->tasks[t].resource].policy == RTC_POLICY_FP)
+			idx[n++] = t;
+	if (!rc)
+		qsort_r(idx, (size_t)n, sizeof(int), cmp_prio, (void *)m);
+	for (int i = 1; i < n && !rc; i++) {
+		const struct rtc_task *a = &m->tasks[idx[i - 1]], *b = &m->tasks[idx[i]];
+		if (a->resource == b->resource && a->priority == b->priority) {
+			task_field(m, idx[i], "priority", f, sizeof(f));
+			rc = BAD(f, "%s: priority %ld of \"%s\" ties with \"%s\" on resource \"%s\"", f,
+				 b->priority, b->name, a->name, m->resources[b->resource].name);
+		}
+	}
+	free(idx);
+	return rc;
+}
+
+int rtc_model_validate_task(const struct rtc_model *m, int t, const int *same, int nsame, struct kairos_error *err)
+{
+	char f[160];
+	const struct rtc_task *k = &m->tasks[t];
+	int rc = validate_stream(m, k->stream, err);
+	if (rc || (rc = validate_task(m, t, err)))
+		return rc;
+	const struct rtc_resource *r = &m->resources[k->resource];
+	int64_t slots = 0;
+	for (int i = 0; i < nsame; i++) {
+		const struct rtc_task *q = &m->tasks[same[i]];
+		slots = rtc_sat_add(slots, q->slot);
+		if (same[i] != t && r->policy == RTC_POLICY_FP && q->priority == k->priority) {
+			task_field(m, t, "priority", f, sizeof(f));
+			return BAD(f, "%s: priority %ld of \"%s\" ties with \"%s\" on resource \"%s\"", f, k->priority,
+				   k->name, q->name, r->name);
+		}
+	}
+	if (r->policy == RTC_POLICY_TDMA && slots > r->cycle) {
+		snprintf(f, sizeof(f), "resources[%d].cycle", k->resource);
+		return BAD(f, "%s: the slots of resource \"%s\" sum to more than the cycle", f, r->name);
+	}
+	return 0;
+}
+
 int rtc_model_validate(const struct rtc_model *m, struct kairos_error *err)
 {
 	char f[128];
@@ -298,31 +373,23 @@ int rtc_model_validate(const struct rtc_model *m, struct kairos_error *err)
 	for (int s = 0; s < m->nstreams; s++)
 		if ((rc = validate_stream(m, s, err)))
 			return rc;
-	for (int t = 0; t < m->ntasks; t++) {
-		if (m->tasks[t].stream < 0)
-			continue;
-		for (int o = 0; o < t; o++)
-			if (m->tasks[o].stream >= 0 && m->tasks[o].stream != m->tasks[t].stream &&
-			    strcmp(m->tasks[o].name, m->tasks[t].name) == 0) {
-				task_field(m, t, "task", f, sizeof(f));
-				return BAD(f, "%s: duplicate task name \"%s\"", f, m->tasks[t].name);
-			}
-		if ((rc = validate_task(m, t, err)))
+	for (int t = 0; t < m->ntasks; t++)
+		if (m->tasks[t].stream >= 0 && (rc = validate_task(m, t, err)))
 			return rc;
-	}
+	if ((rc = validate_ties(m, err)))
+		return rc;
 	/* TDMA: the slots of a resource must fit in its cycle. */
-	for (int r = 0; r < m->nresources; r++) {
-		if (m->resources[r].policy != RTC_POLICY_TDMA)
-			continue;
-		int64_t sum = 0;
-		for (int t = 0; t < m->ntasks; t++)
-			if (m->tasks[t].stream >= 0 && m->tasks[t].resource == r)
-				sum += m->tasks[t].slot;
-		if (sum > m->resources[r].cycle) {
+	int64_t *sum = kairos_xcalloc((size_t)m->nresources + 1, sizeof(int64_t));
+	for (int t = 0; t < m->ntasks; t++)
+		if (m->tasks[t].stream >= 0)
+			sum[m->tasks[t].resource] = rtc_sat_add(sum[m->tasks[t].resource], m->tasks[t].slot);
+	for (int r = 0; r < m->nresources && !rc; r++) {
+		if (m->resources[r].policy == RTC_POLICY_TDMA && sum[r] > m->resources[r].cycle) {
 			snprintf(f, sizeof(f), "resources[%d].cycle", r);
-			return BAD(f, "%s: the slots of resource \"%s\" sum to more than the cycle", f,
-				   m->resources[r].name);
+			rc = BAD(f, "%s: the slots of resource \"%s\" sum to more than the cycle", f,
+				 m->resources[r].name);
 		}
 	}
-	return 0;
+	free(sum);
+	return rc;
 }

@@ -114,7 +114,36 @@ static int parse_resource(struct rtc_model *m, json_t *jr, int i, struct kairos_
 	return 0;
 }
 
-static int parse_task(struct rtc_model *m, int si, json_t *jt, int h, const char *sp, struct kairos_error *err)
+/* Resource names sorted once per parse, so that each task's look-up is a bsearch. */
+struct name_index {
+	const struct rtc_model *m;
+	int *idx;
+	int n;
+};
+
+static int cmp_res(const void *a, const void *b, void *ctx)
+{
+	const struct rtc_model *m = ctx;
+	return strcmp(m->resources[*(const int *)a].name, m->resources[*(const int *)b].name);
+}
+
+static int find_res(const struct name_index *ix, const char *name)
+{
+	int lo = 0, hi = ix->n - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(ix->m->resources[ix->idx[mid]].name, name);
+		if (c == 0)
+			return ix->idx[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+static int parse_task(struct rtc_model *m, const struct name_index *ix, int si, json_t *jt, int h, const char *sp,
+		      struct kairos_error *err)
 {
 	char p[96], f[160];
 	const char *name, *res;
@@ -124,7 +153,7 @@ static int parse_task(struct rtc_model *m, int si, json_t *jt, int h, const char
 		return BAD(p, "%s: expected an object", p);
 	if ((rc = get_string(jt, "task", p, true, &name, err)) || (rc = get_string(jt, "resource", p, true, &res, err)))
 		return rc;
-	int r = rtc_model_find_resource(m, res);
+	int r = find_res(ix, res);
 	if (r < 0) {
 		snprintf(f, sizeof(f), "%s.resource", p);
 		return BAD(f, "%s: unknown resource \"%s\"", f, res);
@@ -156,7 +185,8 @@ static int parse_task(struct rtc_model *m, int si, json_t *jt, int h, const char
 	return 0;
 }
 
-static int parse_stream(struct rtc_model *m, json_t *js, int i, struct kairos_error *err)
+static int parse_stream(struct rtc_model *m, const struct name_index *ix, json_t *js, int i,
+			struct kairos_error *err)
 {
 	char p[64], f[160];
 	const char *name;
@@ -191,7 +221,7 @@ static int parse_stream(struct rtc_model *m, json_t *js, int i, struct kairos_er
 	if (!json_is_array(path) || json_array_size(path) == 0)
 		return BAD(f, "%s: expected a non-empty array of tasks", f);
 	for (size_t h = 0; h < json_array_size(path); h++)
-		if ((rc = parse_task(m, si, json_array_get(path, h), (int)h, p, err)))
+		if ((rc = parse_task(m, ix, si, json_array_get(path, h), (int)h, p, err)))
 			return rc;
 	return 0;
 }
@@ -221,6 +251,7 @@ static int resolve_replicas(struct rtc_model *m, json_t *streams, struct kairos_
 int rtc_model_parse(const char *json, size_t len, struct rtc_model **out, struct kairos_error *err)
 {
 	json_error_t jerr;
+	struct name_index ix = {NULL, NULL, 0};
 	struct rtc_model *m = NULL;
 	int rc = 0;
 	*out = NULL;
@@ -245,14 +276,21 @@ int rtc_model_parse(const char *json, size_t len, struct rtc_model **out, struct
 	for (size_t i = 0; i < json_array_size(res); i++)
 		if ((rc = parse_resource(m, json_array_get(res, i), (int)i, err)))
 			goto out;
+	ix.m = m;
+	ix.n = m->nresources;
+	ix.idx = kairos_xmalloc(((size_t)m->nresources + 1) * sizeof(int));
+	for (int i = 0; i < m->nresources; i++)
+		ix.idx[i] = i;
+	qsort_r(ix.idx, (size_t)ix.n, sizeof(int), cmp_res, m);
 	for (size_t i = 0; i < json_array_size(streams); i++)
-		if ((rc = parse_stream(m, json_array_get(streams, i), (int)i, err)))
+		if ((rc = parse_stream(m, &ix, json_array_get(streams, i), (int)i, err)))
 			goto out;
 	if ((rc = resolve_replicas(m, streams, err)) || (rc = rtc_model_validate(m, err)))
 		goto out;
 	*out = m;
 	m = NULL;
 out:
+	free(ix.idx);
 	rtc_model_free(m);
 	json_decref(root);
 	return rc;

@@ -12,7 +12,7 @@
  * for the slack).
  *
  * Search: iterative deepening on the number of moves d = |tasks on F|,
- * |F| + 1, ... up to max_moves; depth-first inside a level. A node places the
+ * |F| + 1, ... up to |F| + max_extra_moves; depth-first inside a level. A node places the
  * first task still on F (in task index order) on each of its candidate
  * targets, or - when the level leaves room for extra moves - moves one
  * "useful" other task:
@@ -49,7 +49,8 @@
  *   - Visited configurations are remembered (an order-independent hash of
  *     the moved tasks and their targets), so two orders of the same moves
  *     are explored once.
- * The search stops after max_configs analyses: the answer is then the best
+ * The search stops after max_configs configurations (search nodes, analysed
+ * or not): the answer is then the best
  * of the deepest level reached (fewest moves still proven when that level
  * was the first with an answer; the slack is the best seen) or "no plan
  * found within the search budget".
@@ -81,8 +82,10 @@ struct planner {
 	uint64_t hash;       /* XOR of h(task, to) over moved tasks */
 	struct plan_set seen;
 	bool *settled;       /* per resource, scratch */
+	int **on;            /* per resource: its live tasks (unordered) */
+	int *non, *capon;
 	/* limits and counters */
-	long max_configs, configs;
+	long max_configs, configs, analyses;
 	long resources_analysed;
 	bool is_budget_hit;
 	/* best of the current level */
@@ -200,11 +203,9 @@ static bool target_check(const struct planner *p, int t, int r, int *blocker)
 	/* a little tolerance: utilisations are sums of doubles */
 	if (p->util[r] + task_util(m, t, r) > 1.0 + 1e-9)
 		return false;
-	for (int o = 0; o < m->ntasks; o++) {
-		const struct rtc_task *q = &m->tasks[o];
-		if (o == t || q->stream < 0 || q->resource != r)
-			continue;
-		if (is_replica_pair(m, t, o) || (res->policy == RTC_POLICY_FP && q->priority == k->priority))
+	for (int i = 0; i < p->non[r]; i++) {
+		int o = p->on[r][i];
+		if (is_replica_pair(m, t, o) || (res->policy == RTC_POLICY_FP && m->tasks[o].priority == k->priority))
 			*blocker = *blocker == -1 ? o : -2;
 	}
 	return true;
@@ -219,6 +220,24 @@ static bool target_ok(const struct planner *p, int t, int r)
 
 /* ---- moves ------------------------------------------------------------------ */
 
+static void on_add(struct planner *p, int r, int t)
+{
+	if (p->non[r] == p->capon[r]) {
+		p->capon[r] = p->capon[r] ? 2 * p->capon[r] : 8;
+		p->on[r] = kairos_xrealloc(p->on[r], (size_t)p->capon[r] * sizeof(int));
+	}
+	p->on[r][p->non[r]++] = t;
+}
+
+static void on_remove(struct planner *p, int r, int t)
+{
+	for (int i = 0; i < p->non[r]; i++)
+		if (p->on[r][i] == t) {
+			p->on[r][i] = p->on[r][--p->non[r]];
+			return;
+		}
+}
+
 static int do_move(struct planner *p, int t, int to)
 {
 	const struct rtc_model *m = pmodel(p);
@@ -228,6 +247,8 @@ static int do_move(struct planner *p, int t, int to)
 	p->util[to] += task_util(m, t, to);
 	p->slots[from] -= m->tasks[t].slot;
 	p->slots[to] += m->tasks[t].slot;
+	on_remove(p, from, t);
+	on_add(p, to, t);
 	if (p->moved_to[t] >= 0)
 		p->hash ^= move_hash(t, p->moved_to[t]);
 	if (to == p->home[t]) {
@@ -248,10 +269,8 @@ static int analyse(struct planner *p)
 	int rc = rtc_analysis_update(p->a, p->err);
 	if (rc)
 		return rc;
-	p->configs++;
+	p->analyses++;
 	p->resources_analysed += rtc_analysis_result(p->a)->resources_analysed;
-	if (p->configs >= p->max_configs)
-		p->is_budget_hit = true;
 	return 0;
 }
 
@@ -440,6 +459,8 @@ static void search(struct planner *p, int level)
 {
 	if (p->rc || p->is_budget_hit)
 		return;
+	if (++p->configs >= p->max_configs)
+		p->is_budget_hit = true;
 	int left = unplaced(p);
 	int room = p->depth - level;
 	bool ok;
@@ -489,6 +510,11 @@ static void planner_destroy(struct planner *p)
 	free(p->moved_to);
 	free(p->seen.v);
 	free(p->settled);
+	for (int r = 0; r < p->nres; r++)
+		free(p->on ? p->on[r] : NULL);
+	free(p->on);
+	free(p->non);
+	free(p->capon);
 	free(p->best_to);
 }
 
@@ -531,7 +557,7 @@ int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_pla
 	p.err = err;
 	p.failed = failed;
 	p.max_configs = opt && opt->max_configs > 0 ? opt->max_configs : RTC_PLAN_DEFAULT_MAX_CONFIGS;
-	int max_moves = opt && opt->max_moves > 0 ? opt->max_moves : RTC_PLAN_DEFAULT_MAX_MOVES;
+	int max_extra = opt && opt->max_extra_moves > 0 ? opt->max_extra_moves : RTC_PLAN_DEFAULT_MAX_EXTRA;
 	if ((rc = rtc_analysis_new(m, &p.a, err)))
 		return rc;
 	p.ntasks = m->ntasks;
@@ -543,6 +569,9 @@ int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_pla
 	p.util = kairos_xcalloc((size_t)p.nres + 1, sizeof(double));
 	p.slots = kairos_xcalloc((size_t)p.nres + 1, sizeof(int64_t));
 	p.settled = kairos_xcalloc((size_t)p.nres + 1, sizeof(bool));
+	p.on = kairos_xcalloc((size_t)p.nres + 1, sizeof(int *));
+	p.non = kairos_xcalloc((size_t)p.nres + 1, sizeof(int));
+	p.capon = kairos_xcalloc((size_t)p.nres + 1, sizeof(int));
 	bool network_task = false;
 	for (int t = 0; t < p.ntasks; t++) {
 		const struct rtc_task *k = &m->tasks[t];
@@ -552,6 +581,7 @@ int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_pla
 			continue;
 		p.util[k->resource] += task_util(m, t, k->resource);
 		p.slots[k->resource] += k->slot;
+		on_add(&p, k->resource, t);
 		if (k->resource == failed) {
 			p.ftasks[p.nf++] = t;
 			network_task |= m->resources[failed].kind != RTC_KIND_HOST;
@@ -563,7 +593,7 @@ int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_pla
 			 "%s is a network resource: its tasks never move", m->resources[failed].name);
 		goto done;
 	}
-	for (int depth = p.nf; depth <= max_moves && !p.found && !p.rc && !p.is_budget_hit; depth++) {
+	for (int depth = p.nf; depth <= p.nf + max_extra && !p.found && !p.rc && !p.is_budget_hit; depth++) {
 		set_clear(&p.seen);
 		p.depth = depth;
 		search(&p, 0);
@@ -582,18 +612,16 @@ int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_pla
 		}
 	} else if (p.is_budget_hit) {
 		snprintf(plan->reason, sizeof(plan->reason),
-			 "no plan found within the search budget (%ld configurations analysed)", p.configs);
-	} else if (p.nf > max_moves) {
-		snprintf(plan->reason, sizeof(plan->reason), "%d tasks must move, more than the limit of %d moves",
-			 p.nf, max_moves);
+			 "no plan found within the search budget (%ld configurations explored)", p.configs);
 	} else {
 		snprintf(plan->reason, sizeof(plan->reason),
 			 "no configuration with at most %d moves keeps every deadline and every replica_of",
-			 max_moves);
+			 p.nf + max_extra);
 	}
 done:
 	plan->is_budget_hit = p.is_budget_hit;
 	plan->configs = p.configs;
+	plan->analyses = p.analyses;
 	plan->resources_analysed = p.resources_analysed;
 	*out = plan;
 	rc = 0;

@@ -372,11 +372,11 @@ struct rtc_plan_move {
 };
 
 /* Search limits; zero fields take the defaults (RTC_PLAN_DEFAULT_*). */
-#define RTC_PLAN_DEFAULT_MAX_CONFIGS 200000L
-#define RTC_PLAN_DEFAULT_MAX_MOVES 8
+#define RTC_PLAN_DEFAULT_MAX_CONFIGS 20000L
+#define RTC_PLAN_DEFAULT_MAX_EXTRA 4
 struct rtc_plan_options {
-	long max_configs;        /* configurations analysed before giving up */
-	int max_moves;           /* deepest iterative-deepening level */
+	long max_configs;        /* configurations explored (search nodes) before giving up */
+	int max_extra_moves;     /* moves beyond the tasks of the failed resource */
 };
 
 struct rtc_plan {
@@ -387,7 +387,8 @@ struct rtc_plan {
 	int64_t min_slack;       /* ticks: min over tasks with deadlines of deadline - wcrt */
 	struct rtc_model *model; /* owned: the reconfigured model (failed resource is_down), when feasible */
 	struct rtc_result *result; /* owned: its analysis, when feasible */
-	long configs;            /* configurations analysed */
+	long configs;            /* configurations explored (search nodes) */
+	long analyses;           /* of which analysed (incremental updates) */
 	long resources_analysed; /* GPC resource analyses spent by the search */
 	char reason[256];        /* why there is no plan (empty when feasible) */
 };

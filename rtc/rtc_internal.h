@@ -48,6 +48,15 @@ void rtc_curve_em_upper(struct rtc_curve *c, const struct rtc_em *em, int64_t ho
  */
 int64_t rtc_curve_hdev_upto(const struct rtc_curve *f, const struct rtc_curve *g, int64_t tmax);
 
+/* Running supremum that never goes below FLOOR (0: sup-closure of max(f, 0)). */
+void rtc_curve_sup_closure_from(struct rtc_curve *c, int64_t floor);
+
+/*
+ * Validates one (changed) task: its stream, its own fields, priority ties and
+ * slot sum against SAME (the NSAME active tasks on its resource, itself included).
+ */
+int rtc_model_validate_task(const struct rtc_model *m, int t, const int *same, int nsame, struct kairos_error *err);
+
 /* A result with names copied from M and everything else zero. */
 struct rtc_result *rtc_result_alloc(const struct rtc_model *m);
 
