@@ -40,12 +40,14 @@
  * way. Partial states are analysed too, for two sound cuts that rest on the
  * monotonicity of the analysis (more load or more input jitter never makes a
  * bound smaller):
- *   - "settled" resources are those whose tasks' inputs do not depend,
- *     transitively through the streams, on a task still on F. When no extra
- *     move is left in the level, the remaining placements only add load, so
- *     a deadline missed on a settled resource stays missed (cut), and the
- *     smallest slack on settled resources only shrinks: a node whose bound
- *     is not above the best answer of the level is cut (branch and bound).
+ *   - "settled" tasks are those whose bounds do not depend on a task still
+ *     on F: not its successors in their streams, not the tasks below them
+ *     on an fp resource, not the other tasks of an edf resource, to a fixed
+ *     point (compute_settled). When no extra move is left in the level, the
+ *     remaining placements only add load, so a settled task that misses its
+ *     deadline keeps missing it (cut), and the smallest slack of the settled
+ *     tasks only shrinks: a node whose bound is not above the best answer of
+ *     the level is cut (branch and bound).
  *   - Visited configurations are remembered (an order-independent hash of
  *     the moved tasks and their targets), so two orders of the same moves
  *     are explored once.
@@ -55,6 +57,7 @@
  * was the first with an answer; the slack is the best seen) or "no plan
  * found within the search budget".
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +84,9 @@ struct planner {
 	int nmoved;
 	uint64_t hash;       /* XOR of h(task, to) over moved tasks */
 	struct plan_set seen;
-	bool *settled;       /* per resource, scratch */
+	bool *settled;       /* per task, scratch (compute_settled) */
+	long *top;           /* per resource, scratch */
+	bool *any;           /* per resource, scratch */
 	int **on;            /* per resource: its live tasks (unordered) */
 	int *non, *capon;
 	/* limits and counters */
@@ -281,7 +286,7 @@ static int64_t task_slack(const struct rtc_task *k, const struct rtc_task_result
 	return k->deadline - tr->wcrt;
 }
 
-/* Smallest slack over the tasks of the resources with FILTER[r] (NULL: all). */
+/* Smallest slack over the tasks with FILTER[t] (NULL: all); *all_ok: their deadlines hold. */
 static int64_t min_slack(const struct planner *p, const bool *filter, bool *all_ok)
 {
 	const struct rtc_model *m = pmodel(p);
@@ -290,7 +295,7 @@ static int64_t min_slack(const struct planner *p, const bool *filter, bool *all_
 	*all_ok = true;
 	for (int t = 0; t < m->ntasks; t++) {
 		const struct rtc_task *k = &m->tasks[t];
-		if (k->stream < 0 || (filter && !filter[k->resource]))
+		if (k->stream < 0 || (filter && !filter[t]))
 			continue;
 		if (!res->tasks[t].ok)
 			*all_ok = false;
@@ -310,7 +315,7 @@ static int64_t min_slack(const struct planner *p, const bool *filter, bool *all_
 			const struct rtc_stream *st = &m->streams[si];
 			bool in = st->path_len > 0;
 			for (int h = 0; h < st->path_len && in; h++)
-				in = filter[m->tasks[st->path[h]].resource];
+				in = filter[st->path[h]];
 			if (in && !res->streams[si].ok)
 				*all_ok = false;
 		}
@@ -319,25 +324,48 @@ static int64_t min_slack(const struct planner *p, const bool *filter, bool *all_
 }
 
 /*
- * settled[r]: the inputs of r's tasks do not depend on a task still on the
- * failed resource. Tainted = the failed resource and, transitively, the
- * resources of the successors of the tasks of tainted resources.
+ * settled[t]: task T's bounds cannot improve whatever happens to the tasks
+ * still on the failed resource. Unsettled are those tasks, the tasks they
+ * activate (their input depends on their jitter), and the tasks a unsettled
+ * task can delay: lower priorities on an fp resource, everyone on an edf
+ * resource (a tdma slot is its task's alone); to a fixed point.
  */
 static void compute_settled(struct planner *p)
 {
 	const struct rtc_model *m = pmodel(p);
-	for (int r = 0; r < m->nresources; r++)
-		p->settled[r] = r != p->failed;
+	long *top = p->top; /* per resource: best priority among unsettled tasks */
+	bool *any = p->any;
+	for (int t = 0; t < m->ntasks; t++)
+		p->settled[t] = m->tasks[t].stream >= 0 && m->tasks[t].resource != p->failed;
 	for (bool changed = true; changed;) {
 		changed = false;
-		for (int si = 0; si < m->nstreams; si++) {
-			const struct rtc_stream *st = &m->streams[si];
-			for (int h = 0; h + 1 < st->path_len; h++) {
-				int r = m->tasks[st->path[h]].resource, nr = m->tasks[st->path[h + 1]].resource;
-				if (!p->settled[r] && p->settled[nr]) {
-					p->settled[nr] = false;
-					changed = true;
-				}
+		for (int r = 0; r < m->nresources; r++) {
+			top[r] = LONG_MAX;
+			any[r] = false;
+		}
+		for (int t = 0; t < m->ntasks; t++) {
+			const struct rtc_task *k = &m->tasks[t];
+			if (k->stream < 0 || p->settled[t])
+				continue;
+			any[k->resource] = true;
+			if (k->priority < top[k->resource])
+				top[k->resource] = k->priority;
+		}
+		for (int t = 0; t < m->ntasks; t++) {
+			const struct rtc_task *k = &m->tasks[t];
+			if (k->stream < 0 || !p->settled[t])
+				continue;
+			const struct rtc_resource *res = &m->resources[k->resource];
+			bool hit = false;
+			if (k->hop > 0)
+				hit = !p->settled[m->streams[k->stream].path[k->hop - 1]];
+			if (res->policy == RTC_POLICY_FP)
+				hit |= top[k->resource] < k->priority;
+			else if (res->policy == RTC_POLICY_EDF)
+				hit |= any[k->resource];
+			if (hit) {
+				p->settled[t] = false;
+				changed = true;
 			}
 		}
 	}
@@ -479,7 +507,7 @@ static void search(struct planner *p, int level)
 		if (level == p->depth)
 			return;
 	} else if (room == left) {
-		/* only placements of F remain: settled resources only get worse */
+		/* only placements of F remain: settled tasks only get worse */
 		if ((p->rc = analyse(p)))
 			return;
 		compute_settled(p);
@@ -510,6 +538,8 @@ static void planner_destroy(struct planner *p)
 	free(p->moved_to);
 	free(p->seen.v);
 	free(p->settled);
+	free(p->top);
+	free(p->any);
 	for (int r = 0; r < p->nres; r++)
 		free(p->on ? p->on[r] : NULL);
 	free(p->on);
@@ -568,7 +598,9 @@ int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_pla
 	p.ftasks = kairos_xmalloc(((size_t)p.ntasks + 1) * sizeof(int));
 	p.util = kairos_xcalloc((size_t)p.nres + 1, sizeof(double));
 	p.slots = kairos_xcalloc((size_t)p.nres + 1, sizeof(int64_t));
-	p.settled = kairos_xcalloc((size_t)p.nres + 1, sizeof(bool));
+	p.settled = kairos_xcalloc((size_t)p.ntasks + 1, sizeof(bool));
+	p.top = kairos_xcalloc((size_t)p.nres + 1, sizeof(long));
+	p.any = kairos_xcalloc((size_t)p.nres + 1, sizeof(bool));
 	p.on = kairos_xcalloc((size_t)p.nres + 1, sizeof(int *));
 	p.non = kairos_xcalloc((size_t)p.nres + 1, sizeof(int));
 	p.capon = kairos_xcalloc((size_t)p.nres + 1, sizeof(int));
