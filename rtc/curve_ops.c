@@ -196,8 +196,15 @@ static void binop(struct rtc_curve *out, const struct rtc_curve *f, const struct
 	int64_t ef = f->tail_slope % RTC_TAIL_DEN == 0 ? INF : f->horizon;
 	int64_t eg = g->tail_slope % RTC_TAIL_DEN == 0 ? INF : g->horizon;
 	int64_t H = ef < eg ? ef : eg;
-	if (H == INF)
+	if (H == INF) {
 		H = f->horizon > g->horizon ? f->horizon : g->horizon;
+		/* two lines: let the prefix run past the point where they cross */
+		int64_t yf = rtc_curve_tail_at(f, H), yg = rtc_curve_tail_at(g, H);
+		int64_t sf = f->tail_slope / RTC_TAIL_DEN, sg = g->tail_slope / RTC_TAIL_DEN;
+		if ((op == OP_MIN || op == OP_MAX) && !is_inf(yf) && !is_inf(yg) && sf != sg &&
+		    ((yf < yg) != (sf < sg)) && yf != yg)
+			H = rtc_sat_add(H, rtc_div_round((__int128)yg - yf, (__int128)sf - sg, true) + 1);
+	}
 	rtc_curve_reset(out, up);
 	int i = 0, j = 0;
 	int64_t a = 0;
