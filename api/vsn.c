@@ -358,9 +358,17 @@ enum MHD_Result api_route_vsn_renegotiate(struct api_ctx *ctx)
 	struct sla_decision *d = NULL;
 
 	pthread_mutex_lock(&svc->cloud_lock);
+	const struct sched_placement *current = sla_cloud_placement(svc->cloud, id);
+	if (!current) {
+		/* Stored but not in the analysed cloud: its restore failed at start (logged then). */
+		pthread_mutex_unlock(&svc->cloud_lock);
+		vsn_doc_free(doc);
+		return api_reply_problem(ctx, 503, "Service Unavailable",
+					 "this VSN is stored but not in the analysed cloud; see the service log", NULL);
+	}
 	/* Kept to put the old version back should the database refuse the new one. */
 	struct sched_placement old_pl;
-	sched_placement_copy(&old_pl, sla_cloud_placement(svc->cloud, id));
+	sched_placement_copy(&old_pl, current);
 	struct vsn_doc *old_doc = NULL;
 	int rc = sla_cloud_renegotiate(svc->cloud, id, doc, dry_run, &d, &err);
 	if (rc == 0 && d->is_admitted && !dry_run) {
