@@ -38,6 +38,19 @@
  * or needs more iterations than this. */
 #define BW_CAP ((int64_t)1000000000 * RTC_TICKS_PER_UNIT)
 #define BW_ITER_CAP 100000
+/* Largest number of steps one curve may have inside a busy window (memory
+ * bound for hostile models, e.g. a 1e-6 period in a 1e3 busy window): past it
+ * the resource is reported unbounded, which claims nothing and stays sound. */
+#define STEPS_CAP ((int64_t)1 << 21)
+
+static bool too_many_steps(struct rtc_gpc_task *const *t, int n, int64_t bw)
+{
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < t[i]->in.n; k++)
+			if (bw / t[i]->in.period[k] > STEPS_CAP)
+				return true;
+	return false;
+}
 
 /* Least t > 0 with beta(t) >= demand(t): the busy window. Returns INF if none. */
 static int64_t busy_window(const struct rtc_curve *beta, struct rtc_gpc_task *const *t, int n, int64_t start)
@@ -93,7 +106,7 @@ static int64_t analyse_fp(const struct rtc_resource *r, struct rtc_gpc_task **t,
 		if (!t[i]->in_bounded)
 			break;
 		int64_t w = busy_window(&s->beta, t, i + 1, bw);
-		if (w == INF)
+		if (w == INF || too_many_steps(t, i + 1, w))
 			break;
 		bw = w;
 		nb = i + 1;
@@ -134,7 +147,7 @@ static int64_t analyse_tdma(const struct rtc_resource *r, struct rtc_gpc_task **
 		/* busy window of this task alone under its slot's service */
 		rtc_curve_tdma_lower(&s->beta, t[i]->slot, r->cycle, 1);
 		int64_t w = busy_window(&s->beta, &t[i], 1, 0);
-		if (w == INF) {
+		if (w == INF || too_many_steps(&t[i], 1, w)) {
 			set_unbounded(t[i]);
 			worst = INF;
 			continue;
@@ -189,7 +202,7 @@ static int64_t analyse_edf(struct rtc_gpc_task **t, int n, const struct rtc_reso
 		}
 	rtc_curve_rate_latency(&s->beta, 1, 1, r->latency);
 	int64_t bw = busy_window(&s->beta, t, n, 0);
-	if (bw == INF) {
+	if (bw == INF || too_many_steps(t, n, bw)) {
 		for (int j = 0; j < n; j++)
 			set_unbounded(t[j]);
 		return INF;
