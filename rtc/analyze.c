@@ -109,6 +109,18 @@ static bool task_input(const struct rtc_analysis *a, int t, struct rtc_em *em)
 	return true;
 }
 
+/* Marks the resources of every task after T in its path. */
+static void mark_downstream(struct rtc_analysis *a, int t)
+{
+	const struct rtc_model *m = a->m;
+	const struct rtc_task *k = &m->tasks[t];
+	if (k->stream < 0)
+		return;
+	const struct rtc_stream *s = &m->streams[k->stream];
+	for (int h = k->hop + 1; h < s->path_len; h++)
+		a->dirty[m->tasks[s->path[h]].resource] = true;
+}
+
 /* Analyses resource R; marks the resources downstream of every task whose bounds moved. */
 static void analyse_resource(struct rtc_analysis *a, int r)
 {
@@ -143,11 +155,8 @@ static void analyse_resource(struct rtc_analysis *a, int r)
 		tr->wcrt = g->wcrt;
 		tr->bcrt = g->bcrt;
 		tr->backlog = g->backlog;
-		if (moved) {
-			int s = successor(m, g->index);
-			if (s >= 0)
-				a->dirty[m->tasks[s].resource] = true;
-		}
+		if (moved) /* every later hop's input accumulates this hop's jitter */
+			mark_downstream(a, g->index);
 	}
 }
 
@@ -335,9 +344,7 @@ static void process(struct rtc_analysis *a, bool full)
 				int t = a->rtasks[q];
 				a->res->tasks[t].is_bounded = false;
 				a->res->tasks[t].wcrt = INF;
-				int s = successor(m, t);
-				if (s >= 0)
-					a->dirty[m->tasks[s].resource] = true;
+				mark_downstream(a, t);
 			}
 		}
 		for (int k = 0; k < n; k++)
@@ -551,9 +558,7 @@ int rtc_analysis_task_remove(struct rtc_analysis *a, int task, struct kairos_err
 		return kairos_error_set(err, KAIROS_EINVAL, "task", "task: no task with index %d", task);
 	struct rtc_task *k = &m->tasks[task];
 	struct rtc_stream *s = &m->streams[k->stream];
-	int next = successor(m, task);
-	if (next >= 0)
-		a->dirty[m->tasks[next].resource] = true;
+	mark_downstream(a, task);
 	a->dirty[k->resource] = true;
 	for (int h = k->hop; h + 1 < s->path_len; h++) {
 		s->path[h] = s->path[h + 1];

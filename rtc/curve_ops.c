@@ -454,9 +454,47 @@ void rtc_curve_div_floor(struct rtc_curve *out, const struct rtc_curve *f, int64
 
 /* ---- deviations and inverse ------------------------------------------- */
 
-int64_t rtc_curve_inverse(const struct rtc_curve *f, int64_t y)
+/* Non-decreasing prefix (every service curve the analysis builds): inverse can bisect. */
+static bool is_monotone(const struct rtc_curve *f)
 {
 	for (int i = 0; i < f->n; i++) {
+		const struct rtc_curve_seg *s = &f->segs[i];
+		if (is_inf(s->y) || is_inf(s->y_right) || s->slope < 0 || s->y_right < s->y)
+			return false;
+		int64_t end = i + 1 < f->n ? f->segs[i + 1].x : f->horizon;
+		int64_t endv = s->y_right + s->slope * (end - s->x);
+		if (i + 1 < f->n && f->segs[i + 1].y < endv)
+			return false;
+	}
+	return true;
+}
+
+static int64_t inverse_from(const struct rtc_curve *f, int64_t y, int first);
+
+int64_t rtc_curve_inverse(const struct rtc_curve *f, int64_t y)
+{
+	return inverse_from(f, y, 0);
+}
+
+/* inverse on a monotone curve: skip the segments whose end value is below y */
+static int64_t inverse_mono(const struct rtc_curve *f, int64_t y)
+{
+	int lo = 0, hi = f->n; /* first segment whose end value reaches y */
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		const struct rtc_curve_seg *s = &f->segs[mid];
+		int64_t end = mid + 1 < f->n ? f->segs[mid + 1].x : f->horizon;
+		if (s->y_right + s->slope * (end - s->x) >= y)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return inverse_from(f, y, lo > 0 ? lo - 1 : 0);
+}
+
+static int64_t inverse_from(const struct rtc_curve *f, int64_t y, int first)
+{
+	for (int i = first; i < f->n; i++) {
 		const struct rtc_curve_seg *s = &f->segs[i];
 		int64_t end = i + 1 < f->n ? f->segs[i + 1].x : f->horizon;
 		if (s->y >= y || (s->y_right >= y && s->y_right != NINF))
@@ -477,13 +515,13 @@ int64_t rtc_curve_inverse(const struct rtc_curve *f, int64_t y)
 }
 
 /* Updates *best with inverse(g, v) - t (a delay candidate); false when infinite. */
-static bool delay_try(const struct rtc_curve *g, int64_t t, int64_t v, int64_t *best)
+static bool delay_try(const struct rtc_curve *g, bool mono, int64_t t, int64_t v, int64_t *best)
 {
 	if (v == NINF)
 		return true;
 	if (v == INF)
 		return false;
-	int64_t u = rtc_curve_inverse(g, v);
+	int64_t u = mono ? inverse_mono(g, v) : rtc_curve_inverse(g, v);
 	if (u == INF)
 		return false;
 	if (u - t > *best)
@@ -506,7 +544,7 @@ static int g_values(const struct rtc_curve *g, int j, int64_t v[3])
  * of g's breakpoint values: between those points the delay is linear in t.
  * The meeting time is rounded down, which can only enlarge the delay.
  */
-static bool delay_try_rising(const struct rtc_curve *g, int64_t x, int64_t end, int64_t r, int64_t s, int64_t per,
+static bool delay_try_rising(const struct rtc_curve *g, bool mono, int64_t x, int64_t end, int64_t r, int64_t s, int64_t per,
 			     int64_t *best)
 {
 	for (int j = 0; j <= g->n; j++) {
@@ -520,7 +558,7 @@ static bool delay_try_rising(const struct rtc_curve *g, int64_t x, int64_t end, 
 			int64_t t = rtc_sat_add(x, rtc_div_round(((__int128)v[q] - r) * per, s, false));
 			if (t > end)
 				continue;
-			if (!delay_try(g, t, v[q], best))
+			if (!delay_try(g, mono, t, v[q], best))
 				return false;
 		}
 	}
@@ -530,6 +568,7 @@ static bool delay_try_rising(const struct rtc_curve *g, int64_t x, int64_t end, 
 int64_t rtc_curve_hdev_upto(const struct rtc_curve *f, const struct rtc_curve *g, int64_t tmax)
 {
 	int64_t best = 0;
+	bool mono = is_monotone(g);
 	for (int i = 0; i < f->n; i++) {
 		const struct rtc_curve_seg *s = &f->segs[i];
 		int64_t end = i + 1 < f->n ? f->segs[i + 1].x : f->horizon;
@@ -537,11 +576,11 @@ int64_t rtc_curve_hdev_upto(const struct rtc_curve *f, const struct rtc_curve *g
 			break;
 		if (end > tmax)
 			end = tmax;
-		if (!delay_try(g, s->x, s->y, &best) || !delay_try(g, s->x, s->y_right, &best))
+		if (!delay_try(g, mono, s->x, s->y, &best) || !delay_try(g, mono, s->x, s->y_right, &best))
 			return INF;
 		if (s->slope > 0 && !is_inf(s->y_right)) {
-			if (!delay_try(g, end, s->y_right + s->slope * (end - s->x), &best) ||
-			    !delay_try_rising(g, s->x, end, s->y_right, s->slope, 1, &best))
+			if (!delay_try(g, mono, end, s->y_right + s->slope * (end - s->x), &best) ||
+			    !delay_try_rising(g, mono, s->x, end, s->y_right, s->slope, 1, &best))
 				return INF;
 		}
 	}
@@ -549,12 +588,12 @@ int64_t rtc_curve_hdev_upto(const struct rtc_curve *f, const struct rtc_curve *g
 	int64_t h = f->horizon, a = rtc_curve_tail_at(f, h);
 	if (tmax <= h)
 		return best;
-	if (!delay_try(g, h, rtc_curve_eval(f, h), &best) || !delay_try(g, h, a, &best))
+	if (!delay_try(g, mono, h, rtc_curve_eval(f, h), &best) || !delay_try(g, mono, h, a, &best))
 		return INF;
 	if (f->tail_slope > 0) {
 		if (g->tail_slope < f->tail_slope)
 			return INF;
-		if (!delay_try_rising(g, h, INF, a, f->tail_slope, RTC_TAIL_DEN, &best))
+		if (!delay_try_rising(g, mono, h, INF, a, f->tail_slope, RTC_TAIL_DEN, &best))
 			return INF;
 	}
 	return best;
