@@ -388,8 +388,8 @@ void rtc_curve_sup_closure_from(struct rtc_curve *c, int64_t floor)
 		tmp.tail_y = M;
 	if (!c->is_upper && c->tail_slope < 0)
 		tmp.tail_y = M == NINF ? c->tail_y : M; /* flat at the reached maximum */
-	rtc_curve_copy(c, &tmp);
-	rtc_curve_destroy(&tmp);
+	free(c->segs); /* hand tmp's storage over instead of copying */
+	*c = tmp;
 }
 
 /*

@@ -160,11 +160,6 @@ static int validate_resources(const struct rtc_model *m, struct kairos_error *er
 	char f[128];
 	for (int i = 0; i < m->nresources; i++) {
 		const struct rtc_resource *r = &m->resources[i];
-		for (int j = 0; j < i; j++)
-			if (strcmp(m->resources[j].name, r->name) == 0) {
-				snprintf(f, sizeof(f), "resources[%d].name", i);
-				return BAD(f, "%s: duplicate resource name \"%s\"", f, r->name);
-			}
 		if (r->rate_micro <= 0) {
 			snprintf(f, sizeof(f), "resources[%d].rate", i);
 			return BAD(f, "%s: must be > 0", f);
@@ -194,11 +189,6 @@ static int validate_stream(const struct rtc_model *m, int si, struct kairos_erro
 {
 	const struct rtc_stream *s = &m->streams[si];
 	char f[128];
-	for (int j = 0; j < si; j++)
-		if (strcmp(m->streams[j].name, s->name) == 0) {
-			snprintf(f, sizeof(f), "streams[%d].name", si);
-			return BAD(f, "%s: duplicate stream name \"%s\"", f, s->name);
-		}
 	if (s->period <= 0) {
 		snprintf(f, sizeof(f), "streams[%d].period", si);
 		return BAD(f, "%s: must be > 0", f);
@@ -364,10 +354,60 @@ int rtc_model_validate_task(const struct rtc_model *m, int t, const int *same, i
 	return 0;
 }
 
+static int cmp_str_idx(const void *a, const void *b, void *ctx)
+{
+	const char *const *names = ctx;
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(names[x], names[y]);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Duplicate names among N names, by sorting: returns the later index of a pair, or -1. */
+static int find_duplicate(const char **names, int n)
+{
+	int dup = -1;
+	int *idx = kairos_xmalloc(((size_t)n + 1) * sizeof(int));
+	for (int i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, (size_t)n, sizeof(int), cmp_str_idx, (void *)names);
+	for (int i = 1; i < n && dup < 0; i++)
+		if (strcmp(names[idx[i - 1]], names[idx[i]]) == 0)
+			dup = idx[i];
+	free(idx);
+	return dup;
+}
+
+static int validate_names(const struct rtc_model *m, struct kairos_error *err)
+{
+	char f[128];
+	int n = m->nresources > m->nstreams ? m->nresources : m->nstreams, dup;
+	const char **names = kairos_xmalloc(((size_t)n + 1) * sizeof(char *));
+	for (int i = 0; i < m->nresources; i++)
+		names[i] = m->resources[i].name;
+	dup = find_duplicate(names, m->nresources);
+	if (dup >= 0) {
+		free(names);
+		snprintf(f, sizeof(f), "resources[%d].name", dup);
+		return BAD(f, "%s: duplicate resource name \"%s\"", f, m->resources[dup].name);
+	}
+	for (int i = 0; i < m->nstreams; i++)
+		names[i] = m->streams[i].name;
+	dup = find_duplicate(names, m->nstreams);
+	free(names);
+	if (dup >= 0) {
+		snprintf(f, sizeof(f), "streams[%d].name", dup);
+		return BAD(f, "%s: duplicate stream name \"%s\"", f, m->streams[dup].name);
+	}
+	return 0;
+}
+
 int rtc_model_validate(const struct rtc_model *m, struct kairos_error *err)
 {
 	char f[128];
-	int rc = validate_resources(m, err);
+	int rc = validate_names(m, err);
+	if (rc)
+		return rc;
+	rc = validate_resources(m, err);
 	if (rc)
 		return rc;
 	for (int s = 0; s < m->nstreams; s++)
