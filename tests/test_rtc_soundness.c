@@ -20,6 +20,10 @@
  * simulated worst case exactly (RTC then reduces to the exact response-time
  * analysis of Joseph & Pandya 1986; Wandeler 2006, ch. 4).
  *
+ * Replay: KAIROS_SOAK_SEED=S KAIROS_SOAK_MODELS=1 checks model S alone;
+ * KAIROS_RTC_MODEL=var/test/rtc-unsound-S.json KAIROS_SOAK_SEED=S checks a
+ * saved model file with the simulator runs of seed S.
+ *
  * KAIROS_RTC_RATIOS=FILE appends "kind policy bound/observed" lines for the
  * tightness report (docs/RTC-TIGHTNESS.md; mk/soak.mk summarises them).
  */
@@ -236,16 +240,17 @@ static const char *policy_name(enum rtcsim_policy p)
 }
 
 /*
- * Generator options for model I: a quarter each of mixed, fp-only, edf-only,
- * tdma-only. REVISITS: paths may visit a resource twice (tested apart, so
- * that a problem there does not hide the rest).
+ * Generator options for model seed SEED: a quarter each of mixed, fp-only,
+ * edf-only, tdma-only (by seed, so that KAIROS_SOAK_SEED=S KAIROS_SOAK_MODELS=1
+ * replays model S exactly). REVISITS: paths may visit a resource twice
+ * (tested apart, so that a problem there does not hide the rest).
  */
-static void gen_options_for(uint64_t i, int revisits, struct rtcgen_options *go)
+static void gen_options_for(uint64_t seed, int revisits, struct rtcgen_options *go)
 {
 	static const unsigned only[] = {RTCGEN_FP | RTCGEN_EDF | RTCGEN_TDMA, RTCGEN_FP, RTCGEN_EDF,
 					RTCGEN_TDMA};
 	rtcgen_options_init(go);
-	go->policies = only[i % 4];
+	go->policies = only[seed % 4];
 	go->has_revisits = revisits;
 }
 
@@ -260,6 +265,7 @@ static void report_failure(uint64_t seed, const char *json, json_t *doc, const c
 	char *out = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	fprintf(stderr, "UNSOUND model seed=%" PRIu64 ": %s\nmodel: %s\nengine: %s\n", seed, what,
 		json, out ? out : "(none)");
+	/* var/test/rtc-unsound-SEED.json: the model; .txt: what failed and the engine's answer */
 	const char *root = getenv("KAIROS_ROOT");
 	if (root) {
 		char path[1024];
@@ -268,6 +274,12 @@ static void report_failure(uint64_t seed, const char *json, json_t *doc, const c
 		FILE *f = fopen(path, "w");
 		if (f) {
 			fputs(json, f);
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "%s/var/test/rtc-unsound-%" PRIu64 ".txt", root, seed);
+		f = fopen(path, "a");
+		if (f) {
+			fprintf(f, "%s\nengine: %s\n", what, out ? out : "(none)");
 			fclose(f);
 		}
 	}
@@ -420,10 +432,10 @@ static void soundness_run(const char *label, uint64_t first, uint64_t step, uint
 	int ratios = rpath && *rpath ? open(rpath, O_WRONLY | O_APPEND | O_CREAT, 0644) : -1;
 	struct shard_totals tot = {.kind_suffix = revisits ? "-revisit" : ""};
 	for (uint64_t i = first; i < count; i += step) {
-		struct rtcgen_options go;
-		gen_options_for(i, revisits, &go);
 		/* revisit models use their own seeds: base + 10^9 + i */
 		uint64_t seed = base + i + (revisits ? 1000000000ULL : 0);
+		struct rtcgen_options go;
+		gen_options_for(seed, revisits, &go);
 		char *json = rtcgen_model(seed, &go);
 		int bad = check_model(seed, json, &tot, ratios);
 		free(json);
@@ -441,8 +453,14 @@ static void soundness_run(const char *label, uint64_t first, uint64_t step, uint
 		tot.stream_unbounded, tot.failures, tot.worst_ratio);
 	cr_assert_eq(tot.failures, 0, "%s: %ld failures (models and engine output on stderr)",
 		     label, tot.failures);
-	/* A bound of infinity is sound but useless: utilisations <= 95% must mostly be bounded. */
-	cr_assert_geq((double)tot.task_bounds, 0.9 * (double)(tot.task_bounds + tot.task_unbounded),
+	/*
+	 * A bound of infinity is sound but useless: utilisations <= 95% must
+	 * mostly be bounded (90% of tasks; 80% when paths revisit a resource,
+	 * where the fixed point of the cyclic analysis may legitimately diverge).
+	 */
+	double share = revisits ? 0.8 : 0.9;
+	cr_assert_geq((double)tot.task_bounds,
+		      share * (double)(tot.task_bounds + tot.task_unbounded),
 		      "%s: only %ld of %ld task bounds are finite", label, tot.task_bounds,
 		      tot.task_bounds + tot.task_unbounded);
 }
@@ -450,6 +468,21 @@ static void soundness_run(const char *label, uint64_t first, uint64_t step, uint
 static void soundness_shard(int shard)
 {
 	char label[32];
+	const char *replay = getenv("KAIROS_RTC_MODEL");
+	if (replay && *replay) {
+		/* Replays one saved model (var/test/rtc-unsound-SEED.json) with the simulator seeds
+		 * of SEED. */
+		char *json = NULL;
+		size_t len = 0;
+		struct shard_totals tot = {.kind_suffix = "-replay"};
+		if (shard != 0)
+			return;
+		cr_assert_eq(kairos_read_file(replay, &json, &len), 0, "cannot read %s", replay);
+		int bad = check_model(env_u64("KAIROS_SOAK_SEED", 1), json, &tot, -1);
+		free(json);
+		cr_assert_eq(bad, 0, "%s: %d failures", replay, bad);
+		return;
+	}
 	snprintf(label, sizeof(label), "shard %d", shard);
 	soundness_run(label, (uint64_t)shard, SHARDS, env_u64("KAIROS_SOAK_MODELS", 1000), 0);
 }
