@@ -128,8 +128,7 @@ int64_t rtc_curve_tail_at(const struct rtc_curve *c, int64_t t)
 	return c->tail_y + rtc_div_round((__int128)c->tail_slope * (t - c->horizon), RTC_TAIL_DEN, c->is_upper);
 }
 
-/* Index of the segment holding t (< horizon or the point at horizon): last with x <= t. */
-static int seg_find(const struct rtc_curve *c, int64_t t)
+int rtc_curve_seg_find(const struct rtc_curve *c, int64_t t)
 {
 	int lo = 0, hi = c->n - 1;
 	if (c->n == 0 || c->segs[0].x > t)
@@ -153,7 +152,7 @@ static int64_t seg_line(const struct rtc_curve_seg *s, int64_t t)
 
 int64_t rtc_curve_eval(const struct rtc_curve *c, int64_t t)
 {
-	int i = seg_find(c, t);
+	int i = rtc_curve_seg_find(c, t);
 	if (t > c->horizon || (t == c->horizon && (i < 0 || c->segs[i].x != t)))
 		return rtc_curve_tail_at(c, t);
 	if (i < 0)
@@ -165,7 +164,7 @@ int64_t rtc_curve_eval_right(const struct rtc_curve *c, int64_t t)
 {
 	if (t >= c->horizon)
 		return rtc_curve_tail_at(c, t);
-	int i = seg_find(c, t);
+	int i = rtc_curve_seg_find(c, t);
 	return i < 0 ? 0 : seg_line(&c->segs[i], t);
 }
 
@@ -175,7 +174,7 @@ int64_t rtc_curve_eval_left(const struct rtc_curve *c, int64_t t)
 		return rtc_curve_eval(c, 0);
 	if (t > c->horizon)
 		return rtc_curve_tail_at(c, t);
-	int i = seg_find(c, t - 1);
+	int i = rtc_curve_seg_find(c, t - 1);
 	/* On (x_i, t) with x_i < t: the segment i line; t == horizon also ends in it. */
 	return i < 0 ? 0 : seg_line(&c->segs[i], t);
 }

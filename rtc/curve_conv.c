@@ -363,7 +363,10 @@ static void negate(struct rtc_curve *out, const struct rtc_curve *c)
 	out->tail_slope = -out->tail_slope;
 }
 
-void rtc_curve_maxplus_conv(struct rtc_curve *out, const struct rtc_curve *f, const struct rtc_curve *g)
+typedef void (*minplus_op)(struct rtc_curve *, const struct rtc_curve *, const struct rtc_curve *);
+
+/* out = -((-f) OP (-g)): the max-plus twin of a min-plus operation. */
+static void negated(struct rtc_curve *out, const struct rtc_curve *f, const struct rtc_curve *g, minplus_op op)
 {
 	struct rtc_curve nf, ng, r;
 	rtc_curve_init(&nf, true);
@@ -371,24 +374,19 @@ void rtc_curve_maxplus_conv(struct rtc_curve *out, const struct rtc_curve *f, co
 	rtc_curve_init(&r, true);
 	negate(&nf, f);
 	negate(&ng, g);
-	rtc_curve_minplus_conv(&r, &nf, &ng);
+	op(&r, &nf, &ng);
 	negate(out, &r);
 	rtc_curve_destroy(&nf);
 	rtc_curve_destroy(&ng);
 	rtc_curve_destroy(&r);
 }
 
+void rtc_curve_maxplus_conv(struct rtc_curve *out, const struct rtc_curve *f, const struct rtc_curve *g)
+{
+	negated(out, f, g, rtc_curve_minplus_conv);
+}
+
 void rtc_curve_maxplus_deconv(struct rtc_curve *out, const struct rtc_curve *f, const struct rtc_curve *g)
 {
-	struct rtc_curve nf, ng, r;
-	rtc_curve_init(&nf, true);
-	rtc_curve_init(&ng, true);
-	rtc_curve_init(&r, true);
-	negate(&nf, f);
-	negate(&ng, g);
-	rtc_curve_minplus_deconv(&r, &nf, &ng);
-	negate(out, &r);
-	rtc_curve_destroy(&nf);
-	rtc_curve_destroy(&ng);
-	rtc_curve_destroy(&r);
+	negated(out, f, g, rtc_curve_minplus_deconv);
 }

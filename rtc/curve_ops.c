@@ -23,19 +23,10 @@ static bool is_inf(int64_t v)
 
 int64_t rtc_curve_slope_at(const struct rtc_curve *c, int64_t t)
 {
-	int lo = 0, hi = c->n - 1;
 	if (t >= c->horizon)
 		return c->tail_slope / RTC_TAIL_DEN; /* integral where binop asks */
-	if (c->n == 0 || t < 0)
-		return 0;
-	while (lo < hi) {
-		int mid = (lo + hi + 1) / 2;
-		if (c->segs[mid].x <= t)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return is_inf(c->segs[lo].y_right) ? 0 : c->segs[lo].slope;
+	int i = rtc_curve_seg_find(c, t);
+	return i < 0 || is_inf(c->segs[i].y_right) ? 0 : c->segs[i].slope;
 }
 
 /* Keeps the worse (safe-side) of two candidate tail offsets. */

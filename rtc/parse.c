@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "rtc/rtc.h"
+#include "rtc/rtc_internal.h"
 
 #define MAX_UNITS 1e9
 
@@ -318,7 +319,7 @@ static void put_num(struct kairos_buf *b, const char *key, int64_t v)
 	kairos_buf_printf(b, ", \"%s\": %s", key, n);
 }
 
-static void put_str(struct kairos_buf *b, const char *s)
+void rtc_buf_put_json_string(struct kairos_buf *b, const char *s)
 {
 	json_t *j = json_string(s);
 	char *e = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
@@ -336,7 +337,7 @@ char *rtc_model_to_json(const struct rtc_model *m)
 	for (int i = 0; i < m->nresources; i++) {
 		const struct rtc_resource *r = &m->resources[i];
 		kairos_buf_puts(&b, i ? ",\n  {\"name\": " : "\n  {\"name\": ");
-		put_str(&b, r->name);
+		rtc_buf_put_json_string(&b, r->name);
 		kairos_buf_printf(&b, ", \"policy\": \"%s\", \"kind\": \"%s\"", pol[r->policy],
 				  r->kind == RTC_KIND_NETWORK ? "network" : "host");
 		put_num(&b, "rate", r->rate_micro);
@@ -353,7 +354,7 @@ char *rtc_model_to_json(const struct rtc_model *m)
 			continue;
 		kairos_buf_puts(&b, first ? "\n  {\"name\": " : ",\n  {\"name\": ");
 		first = 0;
-		put_str(&b, s->name);
+		rtc_buf_put_json_string(&b, s->name);
 		put_num(&b, "period", s->period);
 		put_num(&b, "jitter", s->jitter);
 		put_num(&b, "min_distance", s->min_distance);
@@ -363,9 +364,9 @@ char *rtc_model_to_json(const struct rtc_model *m)
 		for (int h = 0; h < s->path_len; h++) {
 			const struct rtc_task *t = &m->tasks[s->path[h]];
 			kairos_buf_puts(&b, h ? ",\n    {\"task\": " : "\n    {\"task\": ");
-			put_str(&b, t->name);
+			rtc_buf_put_json_string(&b, t->name);
 			kairos_buf_puts(&b, ", \"resource\": ");
-			put_str(&b, m->resources[t->resource].name);
+			rtc_buf_put_json_string(&b, m->resources[t->resource].name);
 			put_num(&b, "wcet", t->wcet);
 			put_num(&b, "bcet", t->bcet);
 			if (t->has_priority)
@@ -376,7 +377,7 @@ char *rtc_model_to_json(const struct rtc_model *m)
 				put_num(&b, "slot", t->slot);
 			if (t->replica_of >= 0) {
 				kairos_buf_puts(&b, ", \"replica_of\": ");
-				put_str(&b, m->tasks[t->replica_of].name);
+				rtc_buf_put_json_string(&b, m->tasks[t->replica_of].name);
 			}
 			kairos_buf_puts(&b, "}");
 		}

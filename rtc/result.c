@@ -79,14 +79,6 @@ struct rtc_result *rtc_result_clone(const struct rtc_result *r)
 	return c;
 }
 
-static void put_str(struct kairos_buf *b, const char *s)
-{
-	json_t *j = json_string(s);
-	char *e = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-	kairos_buf_puts(b, e ? e : "\"\"");
-	free(e);
-	json_decref(j);
-}
 
 static void put_time(struct kairos_buf *b, const char *key, int64_t v, bool bounded)
 {
@@ -111,9 +103,9 @@ char *rtc_result_to_json(const struct rtc_result *r)
 			continue;
 		kairos_buf_puts(&b, first ? "\n  {\"task\": " : ",\n  {\"task\": ");
 		first = 0;
-		put_str(&b, t->task);
+		rtc_buf_put_json_string(&b, t->task);
 		kairos_buf_puts(&b, ", \"resource\": ");
-		put_str(&b, t->resource);
+		rtc_buf_put_json_string(&b, t->resource);
 		put_time(&b, "wcrt", t->wcrt, t->is_bounded);
 		put_time(&b, "bcrt", t->bcrt, true);
 		if (t->is_bounded)
@@ -132,7 +124,7 @@ char *rtc_result_to_json(const struct rtc_result *r)
 			continue;
 		kairos_buf_puts(&b, first ? "\n  {\"stream\": " : ",\n  {\"stream\": ");
 		first = 0;
-		put_str(&b, s->stream);
+		rtc_buf_put_json_string(&b, s->stream);
 		put_time(&b, "latency", s->latency, s->is_bounded);
 		if (s->has_deadline)
 			put_time(&b, "deadline", s->deadline, true);
@@ -141,7 +133,7 @@ char *rtc_result_to_json(const struct rtc_result *r)
 	kairos_buf_puts(&b, "],\n \"resources\": [");
 	for (int i = 0; i < r->nresources; i++) {
 		kairos_buf_puts(&b, i ? ",\n  {\"resource\": " : "\n  {\"resource\": ");
-		put_str(&b, r->resources[i].resource);
+		rtc_buf_put_json_string(&b, r->resources[i].resource);
 		kairos_buf_printf(&b, ", \"utilization\": %.6g}", r->resources[i].utilization);
 	}
 	kairos_buf_puts(&b, "]}\n");

@@ -20,6 +20,10 @@ int64_t rtc_curve_tail_at(const struct rtc_curve *c, int64_t t);
  * FROM (upper curves: above every value of C there, lower: below).
  */
 void rtc_curve_bound_from(const struct rtc_curve *c, int64_t from, int64_t *y);
+/* Index of the last segment with x <= t, or -1. */
+int rtc_curve_seg_find(const struct rtc_curve *c, int64_t t);
+/* Appends S to B as a JSON string (quoted, escaped). */
+void rtc_buf_put_json_string(struct kairos_buf *b, const char *s);
 /* The slope of C on (t, next breakpoint) for t < horizon. */
 int64_t rtc_curve_slope_at(const struct rtc_curve *c, int64_t t);
 
