@@ -533,6 +533,93 @@ Test(rtc_soundness, paths_revisiting_a_resource, .timeout = 900)
 }
 
 /*
+ * Models this oracle found the engine wrong on (docs/RTC-TIGHTNESS.md,
+ * Findings), kept as regression cases.
+ *
+ * 1. A path that comes back to its first resource (t0 on A, ..., t3 on A at
+ * a higher priority), with A declared last. Hand schedule: event 0 at 0 runs
+ * t0 0-62 (wcet), t1 62-66, t2 66-134; event 1 at 100 runs t0 100-123 (bcet),
+ * t1 123-127, and t2, released at 127, waits for event 0's t2 until 134 and
+ * ends at 202: a response of 75 and two pending activations, where the engine
+ * once reported wcrt 68 and backlog 1 (it did not propagate t0's response
+ * jitter when the cycle was resolved in this declaration order).
+ */
+static const char *finding_revisit =
+    "{\"resources\": [{\"name\": \"B\", \"policy\": \"fp\"}, {\"name\": \"C\", \"policy\": "
+    "\"fp\"}, {\"name\": \"A\", \"policy\": \"fp\"}],"
+    " \"streams\": [{\"name\": \"s\", \"period\": 100, \"path\": ["
+    "{\"task\": \"t0\", \"resource\": \"A\", \"wcet\": 62, \"bcet\": 23, \"priority\": 2},"
+    "{\"task\": \"t1\", \"resource\": \"B\", \"wcet\": 4, \"bcet\": 4, \"priority\": 1},"
+    "{\"task\": \"t2\", \"resource\": \"C\", \"wcet\": 68, \"bcet\": 68, \"priority\": 1},"
+    "{\"task\": \"t3\", \"resource\": \"A\", \"wcet\": 3, \"bcet\": 3, \"priority\": 1}]}]}";
+
+/* 2. One tdma resource (cycle 2, slots down to 0.001) with paths revisiting it: the engine once
+ * never answered. */
+static const char *finding_tdma_hang =
+    "{\"resources\": [\n"
+    "  {\"name\": \"r0\", \"policy\": \"tdma\", \"rate\": 1, \"cycle\": 2}],\n"
+    " \"streams\": [\n"
+    "  {\"name\": \"s0\", \"period\": 200, \"jitter\": 137.912, \"min_distance\": 36.469, "
+    "\"deadline\": 638.879, \"path\": [\n"
+    "    {\"task\": \"s0t0\", \"resource\": \"r0\", \"wcet\": 23.607, \"bcet\": 16.777, "
+    "\"priority\": 4, \"deadline\": 305.784, \"slot\": 0.258},\n"
+    "    {\"task\": \"s0t1\", \"resource\": \"r0\", \"wcet\": 7.877, \"bcet\": 6.392, "
+    "\"priority\": 1, \"deadline\": 164.18, \"slot\": 0.096},\n"
+    "    {\"task\": \"s0t2\", \"resource\": \"r0\", \"wcet\": 1.176, \"bcet\": 0.875, "
+    "\"priority\": 6, \"deadline\": 168.915, \"slot\": 0.013}]},\n"
+    "  {\"name\": \"s1\", \"period\": 10, \"jitter\": 7.114, \"min_distance\": 7.798, "
+    "\"deadline\": 45.991, \"path\": [\n"
+    "    {\"task\": \"s1t0\", \"resource\": \"r0\", \"wcet\": 0.435, \"bcet\": 0.178, "
+    "\"priority\": 13, \"deadline\": 15.678, \"slot\": 0.105},\n"
+    "    {\"task\": \"s1t1\", \"resource\": \"r0\", \"wcet\": 0.42, \"bcet\": 0.121, \"priority\": "
+    "5, \"deadline\": 18.712, \"slot\": 0.09},\n"
+    "    {\"task\": \"s1t2\", \"resource\": \"r0\", \"wcet\": 1.837, \"bcet\": 0.706, "
+    "\"priority\": 11, \"deadline\": 11.601, \"slot\": 0.452}]},\n"
+    "  {\"name\": \"s2\", \"period\": 50, \"jitter\": 52.088, \"min_distance\": 0, \"deadline\": "
+    "243.693, \"path\": [\n"
+    "    {\"task\": \"s2t0\", \"resource\": \"r0\", \"wcet\": 0.022, \"bcet\": 0.005, "
+    "\"priority\": 8, \"deadline\": 74.674, \"slot\": 0.001},\n"
+    "    {\"task\": \"s2t1\", \"resource\": \"r0\", \"wcet\": 0.073, \"bcet\": 0.057, "
+    "\"priority\": 14, \"deadline\": 56.051, \"slot\": 0.003},\n"
+    "    {\"task\": \"s2t2\", \"resource\": \"r0\", \"wcet\": 1.542, \"bcet\": 1.051, "
+    "\"priority\": 9, \"deadline\": 83.752, \"slot\": 0.065},\n"
+    "    {\"task\": \"s2t3\", \"resource\": \"r0\", \"wcet\": 10.477, \"bcet\": 10.078, "
+    "\"priority\": 7, \"deadline\": 29.216, \"slot\": 0.42}]},\n"
+    "  {\"name\": \"s3\", \"period\": 10, \"jitter\": 10.047, \"min_distance\": 0, \"deadline\": "
+    "15.983, \"path\": [\n"
+    "    {\"task\": \"s3t0\", \"resource\": \"r0\", \"wcet\": 0.018, \"bcet\": 0.011, "
+    "\"priority\": 2, \"deadline\": 15.983, \"slot\": 0.003}]},\n"
+    "  {\"name\": \"s4\", \"period\": 5, \"jitter\": 4.993, \"min_distance\": 0, \"deadline\": "
+    "10.184, \"path\": [\n"
+    "    {\"task\": \"s4t0\", \"resource\": \"r0\", \"wcet\": 0.254, \"bcet\": 0.108, "
+    "\"priority\": 10, \"deadline\": 3.956, \"slot\": 0.121},\n"
+    "    {\"task\": \"s4t1\", \"resource\": \"r0\", \"wcet\": 0.059, \"bcet\": 0.042, "
+    "\"priority\": 12, \"deadline\": 6.228, \"slot\": 0.028}]},\n"
+    "  {\"name\": \"s5\", \"period\": 5, \"jitter\": 0, \"min_distance\": 0, \"deadline\": 2.968, "
+    "\"path\": [\n"
+    "    {\"task\": \"s5t0\", \"resource\": \"r0\", \"wcet\": 0.232, \"bcet\": 0.078, "
+    "\"priority\": 3, \"deadline\": 2.968, \"slot\": 0.109}]}]}\n";
+
+Test(rtc_soundness, found_cases_stay_fixed, .timeout = 300)
+{
+	const char *cases[] = {finding_revisit, finding_tdma_hang};
+	struct shard_totals tot = {.kind_suffix = "-found"};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_eq(check_model(1 + i, cases[i], &tot, -1), 0, "found case %zu", i + 1);
+
+	json_t *doc = NULL;
+	char why[512];
+	double wcrt = 0, backlog = 0;
+	cr_assert_eq(engine_run(finding_revisit, &doc, why, sizeof(why)), 0, "%s", why);
+	json_t *tasks = json_object_get(doc, "tasks");
+	cr_assert(bound_get(tasks, "task", "t2", "wcrt", &wcrt));
+	cr_assert(bound_get(tasks, "task", "t2", "backlog", &backlog));
+	cr_assert_geq(wcrt, 75.0, "the hand schedule reaches 75");
+	cr_assert_geq(backlog, 2.0);
+	json_decref(doc);
+}
+
+/*
  * Tightness: one fp resource at rate 1, 2-8 strictly periodic one-hop streams,
  * synchronous release, wcet: the engine's wcrt equals the simulated worst case
  * exactly, for every task of 300 random task sets (utilisation up to 95%).
