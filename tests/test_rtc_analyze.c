@@ -309,3 +309,69 @@ Test(rtc_analyze, tight_coprime_decimal_periods)
 		    "{\"name\":\"c\",\"period\":2.9,\"path\":[{\"task\":\"c\",\"resource\":\"cpu\",\"wcet\":0.7,\"priority\":3}]},"
 		    "{\"name\":\"d\",\"period\":3.1,\"path\":[{\"task\":\"d\",\"resource\":\"cpu\",\"wcet\":0.5,\"priority\":4}]}]}");
 }
+
+/* ---- tightness against an independent RTA on co-prime periods ------------- */
+
+/* Lehoczky 1990: worst response of task i over the jobs of its level-i busy period. */
+static int64_t rta_lehoczky(const int64_t *c, const int64_t *p, int i)
+{
+	int64_t L = 0, nl = 0;
+	for (int j = 0; j <= i; j++)
+		nl += c[j];
+	while (nl != L) {
+		L = nl;
+		nl = 0;
+		for (int j = 0; j <= i; j++)
+			nl += (L + p[j] - 1) / p[j] * c[j];
+	}
+	int64_t worst = 0;
+	for (int64_t q = 0; q * p[i] < L; q++) {
+		int64_t w = 0, nw = (q + 1) * c[i];
+		while (nw != w) {
+			w = nw;
+			nw = (q + 1) * c[i];
+			for (int j = 0; j < i; j++)
+				nw += (w + p[j] - 1) / p[j] * c[j];
+		}
+		if (w - q * p[i] > worst)
+			worst = w - q * p[i];
+	}
+	return worst;
+}
+
+/*
+ * Periods that are distinct primes in ticks (hyperperiod ~10^50 ticks): the
+ * engine's bounds equal the exact response times and it never looks at a
+ * hyperperiod (it would not finish otherwise).
+ */
+Test(rtc_analyze, tight_on_coprime_periods_against_rta)
+{
+	static const int64_t primes[] = {999983, 1299709, 1999993, 2750159, 3999971, 5000011, 7368787, 9999991};
+	unsigned seed = 11;
+	for (int round = 0; round < 6; round++) {
+		int64_t c[8], p[8];
+		struct kairos_buf b;
+		kairos_buf_init(&b);
+		kairos_buf_puts(&b, "{\"resources\":[{\"name\":\"cpu\",\"policy\":\"fp\"}],\"streams\":[");
+		for (int i = 0; i < 8; i++) {
+			seed = seed * 1103515245u + 12345u;
+			p[i] = primes[i];
+			c[i] = p[i] * (int64_t)(60 + (seed >> 16) % 60) / 1000; /* 6..12 % each: ~72 % total */
+			char per[32], wc[32];
+			rtc_ticks_format(p[i], per, sizeof(per));
+			rtc_ticks_format(c[i], wc, sizeof(wc));
+			kairos_buf_printf(&b, "%s{\"name\":\"s%d\",\"period\":%s,\"path\":[{\"task\":\"t%d\",\"resource\":\"cpu\","
+					      "\"wcet\":%s,\"priority\":%d}]}",
+					  i ? "," : "", i, per, i, wc, i + 1);
+		}
+		kairos_buf_puts(&b, "]}");
+		analyse(kairos_buf_str(&b));
+		kairos_buf_destroy(&b);
+		for (int i = 0; i < 8; i++) {
+			char name[8];
+			snprintf(name, sizeof(name), "t%d", i);
+			cr_assert_eq(task(name)->wcrt, rta_lehoczky(c, p, i), "round %d task %d: %lld vs %lld", round, i,
+				     (long long)task(name)->wcrt, (long long)rta_lehoczky(c, p, i));
+		}
+	}
+}

@@ -347,6 +347,15 @@ Test(vsn_parse, json_short_ids_resolve_against_the_document_or_caller_base)
 	cr_assert_str_eq(doc->iri, "https://base.example/p/v");
 	cr_assert_str_eq(doc->nodes[0].iri, "https://base.example/p/a");
 	vsn_doc_free(doc);
+	/* Dot segments are removed as the RDF readers remove them (found by fuzzing). */
+	doc = parse_ok(text2, VSN_SYNTAX_JSON, "https://base.example/p/./q/../");
+	cr_assert_str_eq(doc->nodes[0].iri, "https://base.example/p/a");
+	char *ttl = vsn_write_turtle(doc);
+	struct vsn_doc *again = parse_ok(ttl, VSN_SYNTAX_TURTLE, NULL);
+	cr_assert(vsn_doc_equal(doc, again));
+	vsn_doc_free(again);
+	free(ttl);
+	vsn_doc_free(doc);
 }
 
 Test(vsn_parse, syntax_errors_carry_line_and_column)
@@ -422,6 +431,31 @@ Test(vsn_parse, limits_refuse_big_documents_early)
 	cr_assert_str_eq(p.items[0].rule, "max_literal_bytes");
 	vsn_problems_destroy(&p);
 	kairos_buf_destroy(&b);
+
+	/* Deep XML nesting is refused before raptor runs (it is slow on it). */
+	kairos_buf_puts(
+	    &b, "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+		"xmlns:vsn=\"https://w3id.org/kairos/vsn#\"><!-- <a><b><c> --><rdf:Description>");
+	for (int i = 0; i < 100000; i++)
+		kairos_buf_puts(&b, "<vsn:x><rdf:Description a='>'>");
+	p = parse_bad(b.data, VSN_SYNTAX_RDFXML, -KAIROS_ELIMIT, NULL);
+	cr_assert_eq(p.count, 1);
+	cr_assert_str_eq(p.items[0].rule, "max_depth");
+	vsn_problems_destroy(&p);
+	kairos_buf_reset(&b);
+
+	/* A document that breaks a rule in every triple: the list is cut at
+	 * VSN_MAX_PROBLEMS, and says so. */
+	kairos_buf_puts(&b, "@prefix vsn: <https://w3id.org/kairos/vsn#> .\n");
+	for (int i = 0; i < 3000; i++)
+		kairos_buf_printf(&b, "<n%d> vsn:wcetMS %d .\n", i, i);
+	p = parse_bad(b.data, VSN_SYNTAX_TURTLE, -KAIROS_EINVAL, NULL);
+	cr_assert_eq(p.count, VSN_MAX_PROBLEMS + 1);
+	cr_assert_str_eq(p.items[VSN_MAX_PROBLEMS - 1].rule, "known vsn: term");
+	cr_assert_str_eq(p.items[VSN_MAX_PROBLEMS].rule, "max_problems");
+	cr_assert_eq(p.items[VSN_MAX_PROBLEMS].kind, VSN_PROBLEM_LIMIT);
+	vsn_problems_destroy(&p);
+	kairos_buf_reset(&b);
 
 	/* Deep nesting: refused (by the parser or a cap), never a crash. */
 	kairos_buf_puts(&b, "@prefix vsn: <https://w3id.org/kairos/vsn#> .\n<a> vsn:x ");

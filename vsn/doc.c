@@ -92,6 +92,7 @@ void vsn_limits_default(struct vsn_limits *limits)
 	limits->max_flows = 100000;
 	limits->max_path_length = 1024;
 	limits->max_literal_bytes = 4096;
+	limits->max_depth = 64;
 }
 
 void vsn_limits_resolve(const struct vsn_limits *in, struct vsn_limits *out)
@@ -109,6 +110,7 @@ void vsn_limits_resolve(const struct vsn_limits *in, struct vsn_limits *out)
 	PICK(max_flows);
 	PICK(max_path_length);
 	PICK(max_literal_bytes);
+	PICK(max_depth);
 #undef PICK
 }
 

@@ -7,6 +7,7 @@
  * else the namespace of the document's own "id".
  */
 #include <jansson.h>
+#include <raptor2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ struct json_reader {
 	char *base;
 	bool is_aborted;
 	size_t lists;
+	raptor_world *world; /* created on first need, to normalise IRIs as raptor does */
 	uint32_t rdf_type, rdf_first, rdf_rest, rdf_nil, rdfs_label;
 };
 
@@ -47,6 +49,7 @@ static void jr_add(struct json_reader *r, uint32_t s, uint32_t p, uint32_t o)
 
 static bool iri_is_absolute(const char *id);
 static bool id_is_valid(const char *id);
+static uint32_t jr_absolute(struct json_reader *r, const char *iri, size_t len);
 
 /* The base IRI short ids hang from: ends with '#', '/' or ':'. */
 static char *base_from_id(const char *id)
@@ -100,7 +103,7 @@ static uint32_t jr_ref(struct json_reader *r, const char *id)
 	if (strncmp(id, "_:", 2) == 0)
 		return vsn_graph_blank(r->g, id + 2, strlen(id + 2));
 	if (iri_is_absolute(id))
-		return vsn_graph_iri(r->g, id, strlen(id));
+		return jr_absolute(r, id, strlen(id));
 	struct kairos_buf b = {0};
 	size_t n = strlen(r->base);
 	char last = n ? r->base[n - 1] : '#';
@@ -108,8 +111,45 @@ static uint32_t jr_ref(struct json_reader *r, const char *id)
 	if (last != '#' && last != '/' && last != ':')
 		kairos_buf_puts(&b, "#");
 	kairos_buf_puts(&b, id);
-	uint32_t t = vsn_graph_iri(r->g, b.data, b.len);
+	uint32_t t = jr_absolute(r, b.data, b.len);
 	kairos_buf_destroy(&b);
+	return t;
+}
+
+/*
+ * An absolute IRI as the RDF readers would produce it: raptor removes dot segments
+ * ("a/./b", "a/../b") when it resolves IRIs, so JSON ids that hold them go through
+ * raptor too, and the same document gives the same model in every syntax.
+ */
+static uint32_t jr_absolute(struct json_reader *r, const char *iri, size_t len)
+{
+	if (!strstr(iri, "/.") && !strstr(iri, ":."))
+		return vsn_graph_iri(r->g, iri, len);
+	if (!r->world) {
+		r->world = raptor_new_world();
+		if (!r->world)
+			abort(); /* out of memory: fatal in Kairos */
+		raptor_world_set_flag(r->world, RAPTOR_WORLD_FLAG_LIBXML_GENERIC_ERROR_SAVE, 0);
+		raptor_world_set_flag(r->world, RAPTOR_WORLD_FLAG_LIBXML_STRUCTURED_ERROR_SAVE, 0);
+		raptor_world_set_flag(r->world, RAPTOR_WORLD_FLAG_WWW_SKIP_INIT_FINISH, 1);
+		if (raptor_world_open(r->world))
+			abort();
+	}
+	raptor_uri *base = raptor_new_uri(r->world, (const unsigned char *)"urn:kairos:vsn:");
+	raptor_uri *u =
+	    base ? raptor_new_uri_relative_to_base(r->world, base, (const unsigned char *)iri)
+		 : NULL;
+	uint32_t t;
+	if (u) {
+		size_t n;
+		const unsigned char *s = raptor_uri_as_counted_string(u, &n);
+		t = vsn_graph_iri(r->g, (const char *)s, n);
+		raptor_free_uri(u);
+	} else {
+		t = vsn_graph_iri(r->g, iri, len);
+	}
+	if (base)
+		raptor_free_uri(base);
 	return t;
 }
 
@@ -358,6 +398,8 @@ int vsn_json_read(const char *data, size_t len, const char *base_iri,
 	else
 		rc = 0;
 	free(r.base);
+	if (r.world)
+		raptor_free_world(r.world);
 	json_decref(root);
 	return rc;
 }

@@ -42,6 +42,16 @@ void vsn_problem_add(struct vsn_problems *problems, enum vsn_problem_kind kind, 
 		     const char *property, const char *value, const char *rule, int line,
 		     int column, const char *fmt, ...)
 {
+	/* A hostile document can break a rule in every triple: list the first
+	 * VSN_MAX_PROBLEMS, then say that there are more, then stop (bounded memory). */
+	if (problems->count > VSN_MAX_PROBLEMS)
+		return;
+	if (problems->count == VSN_MAX_PROBLEMS) {
+		kind = VSN_PROBLEM_LIMIT;
+		subject = property = value = NULL;
+		rule = "max_problems";
+		line = column = 0;
+	}
 	if (problems->count == problems->cap) {
 		problems->cap = problems->cap ? problems->cap * 2 : 8;
 		problems->items =
@@ -56,10 +66,15 @@ void vsn_problem_add(struct vsn_problems *problems, enum vsn_problem_kind kind, 
 	p->line = line > 0 ? line : 0;
 	p->column = column > 0 ? column : 0;
 	struct kairos_buf b = {0};
-	va_list ap;
-	va_start(ap, fmt);
-	kairos_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
+	if (strcmp(rule, "max_problems") == 0) {
+		kairos_buf_printf(&b, "more problems were found; only the first %d are listed",
+				  VSN_MAX_PROBLEMS);
+	} else {
+		va_list ap;
+		va_start(ap, fmt);
+		kairos_buf_vprintf(&b, fmt, ap);
+		va_end(ap);
+	}
 	p->message = kairos_buf_steal(&b);
 }
 

@@ -169,6 +169,59 @@ static void rdf_statement(void *data, raptor_statement *st)
 	vsn_graph_add(r->g, s, p, o, loc ? loc->line : 0);
 }
 
+/*
+ * The deepest element nesting of an XML document, found by a linear scan (comments,
+ * CDATA, processing instructions, declarations and quoted attribute values skipped).
+ * raptor's RDF/XML parser is slow and memory-hungry on deep nesting (minutes and
+ * hundreds of MiB for 100,000 levels), so depth is checked before it runs.
+ * Returns the depth, or stops early and returns CAP + 1 once CAP is exceeded.
+ */
+static size_t xml_depth(const char *p, size_t len, size_t cap)
+{
+	const char *end = p + len;
+	size_t depth = 0, deepest = 0;
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		const char *close = NULL;
+		if (end - p >= 4 && memcmp(p, "<!--", 4) == 0)
+			close = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
+		else if (end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0)
+			close = memmem(p + 9, (size_t)(end - p - 9), "]]>", 3);
+		else if (end - p >= 2 && (p[1] == '?' || p[1] == '!'))
+			close = memchr(p, '>', (size_t)(end - p));
+		if (close || (end - p >= 2 && (p[1] == '?' || p[1] == '!'))) {
+			if (!close)
+				break;
+			p = close + 1;
+			continue;
+		}
+		bool is_end = end - p >= 2 && p[1] == '/';
+		char quote = 0;
+		const char *q = p + 1;
+		for (; q < end; q++) {
+			if (quote) {
+				if (*q == quote)
+					quote = 0;
+			} else if (*q == '"' || *q == '\'') {
+				quote = *q;
+			} else if (*q == '>') {
+				break;
+			}
+		}
+		if (q >= end)
+			break;
+		if (is_end) {
+			if (depth)
+				depth--;
+		} else if (q[-1] != '/' && ++depth > deepest) {
+			deepest = depth;
+			if (deepest > cap)
+				return deepest;
+		}
+		p = q + 1;
+	}
+	return deepest;
+}
+
 void vsn_rdf_global_init(void)
 {
 	/* One RDF/XML parse initialises libxml2's globals (xmlInitParser) before any
@@ -200,6 +253,14 @@ int vsn_rdf_read(const char *data, size_t len, enum vsn_syntax syntax, const cha
 
 	if (!world)
 		return rc;
+	if (syntax == VSN_SYNTAX_RDFXML &&
+	    xml_depth(data, len, limits->max_depth) > limits->max_depth) {
+		vsn_problem_add(problems, VSN_PROBLEM_LIMIT, NULL, NULL, NULL, "max_depth", 0, 0,
+				"the document nests XML elements more than %zu deep",
+				limits->max_depth);
+		raptor_free_world(world);
+		return -KAIROS_ELIMIT;
+	}
 	raptor_world_set_flag(world, RAPTOR_WORLD_FLAG_LIBXML_GENERIC_ERROR_SAVE, 0);
 	raptor_world_set_flag(world, RAPTOR_WORLD_FLAG_LIBXML_STRUCTURED_ERROR_SAVE, 0);
 	raptor_world_set_flag(world, RAPTOR_WORLD_FLAG_WWW_SKIP_INIT_FINISH, 1);

@@ -55,6 +55,7 @@ struct vsn_limits {
 	size_t max_flows;	   /* default 100,000 */
 	size_t max_path_length;	   /* elements of one flow path; default 1,024 */
 	size_t max_literal_bytes;  /* default 4 KiB */
+	size_t max_depth;	   /* XML element nesting (RDF/XML); default 64 */
 };
 
 /* Fills *limits with the defaults. */
@@ -84,6 +85,10 @@ struct vsn_problem {
 	int line;
 	int column;
 };
+
+/* At most this many problems are listed; one more (kind limit, rule "max_problems")
+ * then says that the list was cut. */
+#define VSN_MAX_PROBLEMS 1000
 
 struct vsn_problems {
 	struct vsn_problem *items;
