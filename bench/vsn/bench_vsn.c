@@ -19,17 +19,18 @@
 #define LINKS 20000
 #define FLOWS 2000
 
-static double now_ms(void)
+static double clock_ms(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 struct result {
 	int rc;
 	size_t triples, bytes, nodes, links;
-	double ms;
+	double ms;     /* wall */
+	double cpu_ms; /* CPU time of the parse: robust to a loaded machine */
 };
 
 static void run_child(enum vsn_syntax syntax, int fd)
@@ -43,9 +44,10 @@ static void run_child(enum vsn_syntax syntax, int fd)
 	vsn_limits_default(&limits);
 	limits.max_document_bytes = 64u << 20; /* the default 8 MiB is for the API */
 	vsn_problems_init(&problems);
-	double t0 = now_ms();
+	double t0 = clock_ms(CLOCK_MONOTONIC), c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 	r.rc = vsn_parse(text, r.bytes, syntax, VSN_GEN_BASE, &limits, &doc, &problems);
-	r.ms = now_ms() - t0;
+	r.ms = clock_ms(CLOCK_MONOTONIC) - t0;
+	r.cpu_ms = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	if (doc) {
 		r.triples = doc->triple_count;
 		r.nodes = doc->node_count;
@@ -68,8 +70,8 @@ int main(void)
 					    VSN_SYNTAX_NTRIPLES, VSN_SYNTAX_JSON};
 	int failed = 0;
 	printf("VSN read+validate: %d nodes, %d links, %d flows\n", NODES, LINKS, FLOWS);
-	printf("%-10s %10s %10s %10s %14s\n", "syntax", "triples", "MiB in", "wall ms",
-	       "peak RSS MiB");
+	printf("%-10s %10s %10s %10s %10s %14s\n", "syntax", "triples", "MiB in", "wall ms",
+	       "cpu ms", "peak RSS MiB");
 	fflush(stdout);
 	for (size_t i = 0; i < sizeof(syntaxes) / sizeof(syntaxes[0]); i++) {
 		int fds[2];
@@ -93,8 +95,8 @@ int main(void)
 			fflush(stdout);
 			continue;
 		}
-		printf("%-10s %10zu %10.1f %10.1f %14.1f\n", vsn_syntax_name(syntaxes[i]),
-		       r.triples, r.bytes / 1048576.0, r.ms, ru.ru_maxrss / 1024.0);
+		printf("%-10s %10zu %10.1f %10.1f %10.1f %14.1f\n", vsn_syntax_name(syntaxes[i]),
+		       r.triples, r.bytes / 1048576.0, r.ms, r.cpu_ms, ru.ru_maxrss / 1024.0);
 		fflush(stdout);
 	}
 	return failed;
