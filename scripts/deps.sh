@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(
-  build-essential pkg-config clang llvm
+  build-essential pkg-config clang llvm libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libraptor2-dev raptor2-utils libpq-dev
   libvirt-dev libvirt-clients libvirt-daemon
   libcriterion-dev
