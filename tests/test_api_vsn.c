@@ -434,3 +434,54 @@ Test(api_vsn, concurrent_submissions_never_overbook)
 	rtc_model_free(m);
 	free(model);
 }
+
+Test(api_vsn, every_bad_document_of_the_corpus_is_refused_and_leaves_no_row)
+{
+	start(false);
+	char acme[128];
+	tenant("acme", acme, sizeof(acme));
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "ls %s/tests/vsn/bad | grep -v '\\.expect$'", getenv("KAIROS_ROOT"));
+	FILE *ls = popen(cmd, "r");
+	char name[256];
+	int checked = 0;
+	while (fgets(name, sizeof(name), ls)) {
+		name[strcspn(name, "\n")] = '\0';
+		char path[1600];
+		snprintf(path, sizeof(path), "%s/tests/vsn/bad/%s", getenv("KAIROS_ROOT"), name);
+		char *doc = NULL;
+		size_t len = 0;
+		cr_assert_eq(kairos_read_file(path, &doc, &len), 0);
+		const char *ext = strrchr(name, '.');
+		const char *ctype = strcmp(ext, ".ttl") == 0   ? "text/turtle"
+				    : strcmp(ext, ".rdf") == 0 ? "application/rdf+xml"
+				    : strcmp(ext, ".nt") == 0  ? "application/n-triples"
+							       : "application/json";
+		int want = strstr(name, "syntax") ? 400 : strstr(name, "limit") ? 413 : 422;
+		struct kairos_http_response r =
+			kairosd_fixture_request_as(&kd, acme, "POST", "/v1/vsns", ctype, doc, len);
+		cr_assert_eq(r.status, want, "%s: %d %s", name, r.status, r.body);
+		cr_assert_str_eq(r.content_type, "application/problem+json", "%s", name);
+		json_t *j = parse(&r);
+		json_t *problems = json_object_get(j, "problems");
+		cr_assert_gt(json_array_size(problems), 0, "%s: no problem listed: %s", name, r.body);
+		json_t *p0 = json_array_get(problems, 0);
+		cr_assert(json_is_string(json_object_get(p0, "rule")), "%s: %s", name, r.body);
+		if (want == 422)
+			cr_assert(json_is_string(json_object_get(p0, "subject")) ||
+					  json_is_string(json_object_get(p0, "property")),
+				  "%s: a semantic problem names its subject or property: %s", name, r.body);
+		json_decref(j);
+		kairos_http_response_destroy(&r);
+		free(doc);
+		checked++;
+	}
+	pclose(ls);
+	cr_assert_geq(checked, 25);
+	const char *tables[] = {"vsns", "sla_versions", "placements", "reservations", "events"};
+	for (int i = 0; i < 5; i++) {
+		char *n = count(tables[i]);
+		cr_assert_str_eq(n, "0", "%s has rows", tables[i]);
+		free(n);
+	}
+}
