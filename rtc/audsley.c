@@ -195,7 +195,8 @@ static int assign_resource(struct audsley *s, int r, bool *changed, struct kairo
 		if (!found) {
 			rc = kairos_error_set(err, KAIROS_ENOTFOUND, m->resources[r].name,
 					      "%s: no task meets its deadline at priority level %d of %d "
-					      "(every order of the %d tasks misses a deadline)",
+					      "(every order of the %d tasks misses a deadline, given the "
+					      "current activations from upstream resources)",
 					      m->resources[r].name, k + 1, n, n);
 			goto out;
 		}
