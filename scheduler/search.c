@@ -25,6 +25,8 @@
 #include "scheduler/internal.h"
 
 #define EPS 1e-9
+/* The highest utilisation a placement may give any resource. */
+#define SCHED_UTIL_CAP 0.9
 
 struct search {
 	struct sched_cloud *c;
@@ -204,6 +206,33 @@ static bool accept(void *ctx, const struct rtc_analysis *a)
 	       (s->mode == SCHED_RELAXED || sched_links_ok(s->nb, 1, a));
 }
 
+/*
+ * Whether a resource touched by the tasks emitted since FROM is loaded beyond
+ * SCHED_UTIL_CAP. Over 1 no bound exists; close to 1 the busy windows grow
+ * so long that one analysis of the engine takes seconds (a model at 0.92 took
+ * over 100 s: bench/placement/slow-analysis-model.json), so such a candidate
+ * is refused without analysis. The cap also keeps a margin on every core.
+ */
+static bool overloaded(const struct search *s, int from)
+{
+	const struct rtc_model *m = rtc_analysis_model(s->a);
+	int *res = kairos_xmalloc(((size_t)(s->nb->nemit - from) + 1) * sizeof(int));
+	int nres = touched(s, from, res);
+	bool over = false;
+	for (int j = 0; j < nres && !over; j++) {
+		double u = 0;
+		for (int t = 0; t < m->ntasks; t++) {
+			const struct rtc_task *k = &m->tasks[t];
+			if (k->stream >= 0 && k->resource == res[j])
+				u += (double)k->wcet / ((double)m->streams[k->stream].period *
+							(double)m->resources[res[j]].rate_micro / 1e6);
+		}
+		over = u > SCHED_UTIL_CAP + 1e-12;
+	}
+	free(res);
+	return over;
+}
+
 /* Gives the tasks emitted since FROM priorities that keep the cloud schedulable. 1 / 0 / negative. */
 static int prioritise(struct search *s, int from)
 {
@@ -293,7 +322,7 @@ static int try_cand(struct search *s, int depth, int i, const struct cand *cd)
 	if (links_reserve(s, i)) {
 		int from = s->nb->nemit;
 		rc = sched_builder_extend(s->nb, s->a, s->err);
-		if (rc == 0)
+		if (rc == 0 && !overloaded(s, from))
 			rc = prioritise(s, from);
 		if (rc == 1)
 			rc = dfs(s, depth + 1);
