@@ -42,6 +42,7 @@ struct search {
 	struct sched_placement pl;
 	struct sched_stats st;
 	bool is_aborted;
+	bool is_audsley;           /* Audsley at every step instead of insertion */
 	int rc;                    /* a negative error met on the way */
 	struct kairos_error *err;
 };
@@ -242,7 +243,7 @@ static int prioritise(struct search *s, int from)
 		return rc;
 	int *res = kairos_xmalloc(((size_t)(s->nb->nemit - from) + 1) * sizeof(int));
 	int nres = touched(s, from, res);
-	if (s->mode == SCHED_EXHAUSTIVE) {
+	if (s->mode == SCHED_EXHAUSTIVE || s->is_audsley) {
 		for (int j = 0; j < nres && rc >= 0; j++)
 			rc = sched_priorities_assign(s->a, res[j], &s->st.analyses, s->err);
 		free(res);
@@ -430,6 +431,17 @@ int sched_cloud_place(struct sched_cloud *c, const struct sched_problem *prob, e
 	sched_placement_init(&s.pl, prob->nnodes, prob->nlinks);
 
 	rc = dfs(&s, 0);
+	if (rc == 0 && mode == SCHED_STRICT) {
+		/*
+		 * Insertion keeps the admitted order; when no placement is found that
+		 * way, search again re-assigning every touched resource with Audsley
+		 * (a fresh budget): slower, but it finds orders insertion cannot.
+		 */
+		s.is_audsley = true;
+		s.is_aborted = false;
+		s.budget += s.st.evaluations;
+		rc = dfs(&s, 0);
+	}
 	if (rc == 1) {
 		const struct rtc_model *m = rtc_analysis_model(s.a);
 		sched_placement_copy(&out->placement, &s.pl);
