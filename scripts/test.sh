@@ -45,7 +45,10 @@ for t in "${suites[@]}"; do
   c_=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' <<<"$summary")
   total=$((total + ${t_:-0})); passed=$((passed + ${p_:-0}))
   failed=$((failed + ${f_:-0})); crashed=$((crashed + ${c_:-0}))
-  if [ $rc -ne 0 ] || [ -z "$summary" ]; then broken+=("$name"); fi
+  # A sanitizer report in a forked test worker does not always fail the test: count it here.
+  if [ $rc -ne 0 ] || [ -z "$summary" ] || grep -aqE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log"; then
+    broken+=("$name")
+  fi
 done
 
 echo

@@ -294,7 +294,10 @@ Test(api_vsn, full_cloud_refuses_with_reasons_and_the_counter_offer_is_admitted)
 	struct kairos_http_response r2 = submit(acme, "/v1/vsns", "application/json", offer_text);
 	cr_assert_eq(r2.status, 201, "the counter-offer must be admitted: %s", r2.body);
 	json_t *a = parse(&r2);
-	check_bounds_reproduce(a, get_model());
+	char *model_after = get_model();
+	check_bounds_reproduce(a, model_after);
+	cr_assert_str_neq(model_before, model_after, "the counter-offer was admitted into the cloud");
+	free(model_after);
 	json_decref(a);
 	kairos_http_response_destroy(&r2);
 	free(offer_text);
