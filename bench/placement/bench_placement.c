@@ -1,0 +1,110 @@
+/*
+ * bench_placement.c - the placement heuristic and the SLA engine without I/O:
+ * (1) quality and cost against exhaustive search on small random instances
+ * (tests/support/placegen.c), (2) decisions per second of sla_cloud_admit on
+ * the demo inventory (etc/inventory.json): filling it with copies of the seed
+ * VSN (admissions, then refusals with reasons and counter-offers) and quotes
+ * (dry runs) on the full cloud. Figures: docs/PERFORMANCE.md ("Placement").
+ * Usage: bench_placement [INSTANCES] (default 300).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sla/sla.h"
+#include "tests/support/placegen.h"
+
+static const struct sched_host demo_hosts[] = {
+	{"server1", 8, 16384, 1.0, 1000, 500, 5000, 400, 0.999, 0.9999, "rack-a", true},
+	{"server2", 8, 16384, 1.0, 1000, 500, 5000, 400, 0.999, 0.9999, "rack-b", true},
+	{"server3", 4, 8192, 1.0, 1000, 250, 2500, 200, 0.998, 0.9999, "rack-c", true},
+	{"server4", 16, 32768, 2.0, 10000, 2000, 20000, 1000, 0.9995, 0.9999, "rack-a", true},
+};
+static const struct sched_lan demo_lan = {"lan", 1000};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 300;
+	struct placegen_quality q;
+	double c0 = cpu();
+	placegen_quality_run(1, n, &q);
+	double share = q.exhaustive_admits ? (double)q.both_admit / q.exhaustive_admits : 1;
+	printf("| instances | exhaustive admits | heuristic admits of those | share | heuristic only | "
+	       "heuristic ms/instance | exhaustive ms/instance |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+	printf("| %d | %d | %d | %.2f%% | %d | %.2f | %.2f |\n\n", q.instances, q.exhaustive_admits, q.both_admit,
+	       100 * share, q.heuristic_only, 1e3 * q.heuristic_seconds / n, 1e3 * q.exhaustive_seconds / n);
+	(void)c0;
+
+	char *text;
+	size_t len;
+	if (kairos_read_file("tests/vsn/good/seed.ttl", &text, &len)) {
+		fprintf(stderr, "bench_placement: run from the repository root (tests/vsn/good/seed.ttl)\n");
+		return 1;
+	}
+	struct vsn_problems probs;
+	vsn_problems_init(&probs);
+	struct vsn_doc *doc;
+	if (vsn_parse(text, len, VSN_SYNTAX_TURTLE, NULL, NULL, &doc, &probs)) {
+		fprintf(stderr, "bench_placement: seed does not parse\n");
+		return 1;
+	}
+	const int rounds = 20;
+	int admitted = 0, refused = 0, quotes = 0;
+	double t_admit = 0, t_refuse = 0, t_quote = 0, c_all = cpu();
+	for (int r = 0; r < rounds; r++) {
+		struct sla_cloud *c;
+		sla_cloud_new(demo_hosts, 4, &demo_lan, &c, NULL);
+		for (int k = 0; k < 8; k++) {
+			char id[32];
+			snprintf(id, sizeof(id), "v%d", k);
+			struct sla_decision *d;
+			double t0 = now();
+			sla_cloud_admit(c, id, doc, false, &d, NULL);
+			double dt = now() - t0;
+			if (d->is_admitted) {
+				admitted++;
+				t_admit += dt;
+			} else {
+				refused++;
+				t_refuse += dt;
+			}
+			sla_decision_free(d);
+		}
+		for (int k = 0; k < 5; k++) {
+			struct sla_decision *d;
+			double t0 = now();
+			sla_cloud_admit(c, "quote", doc, true, &d, NULL);
+			t_quote += now() - t0;
+			quotes++;
+			sla_decision_free(d);
+		}
+		sla_cloud_free(c);
+	}
+	c_all = cpu() - c_all;
+	printf("| decision (seed VSN, demo inventory) | count | mean ms | per second |\n|---|---:|---:|---:|\n");
+	printf("| admitted | %d | %.2f | %.0f |\n", admitted, 1e3 * t_admit / admitted, admitted / t_admit);
+	printf("| refused (reasons + counter-offer) | %d | %.2f | %.0f |\n", refused, 1e3 * t_refuse / refused,
+	       refused / t_refuse);
+	printf("| quote on the full cloud (dry run, refused) | %d | %.2f | %.0f |\n", quotes, 1e3 * t_quote / quotes,
+	       quotes / t_quote);
+	printf("\nCPU time of the decisions: %.2f s for %d decisions\n", c_all, admitted + refused + quotes);
+	vsn_doc_free(doc);
+	vsn_problems_destroy(&probs);
+	free(text);
+	return 0;
+}
