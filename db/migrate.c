@@ -4,7 +4,7 @@
  * either wholly applied and recorded or not at all. A file must not contain transaction
  * control (BEGIN/COMMIT) of its own.
  */
-#include "db/db.h"
+#include "db/internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -68,22 +68,6 @@ static int list_migrations(const char *dir, char ***names_out, size_t *n_out, st
 	return 0;
 }
 
-/* Runs SQL; on failure fills err with "WHAT: <PostgreSQL message>". */
-static int exec_ok(PGconn *c, const char *sql, const char *what, struct kairos_error *err)
-{
-	PGresult *r = PQexec(c, sql);
-	ExecStatusType st = PQresultStatus(r);
-	int rc = 0;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		char msg[600];
-		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
-		msg[strcspn(msg, "\n")] = '\0';
-		rc = kairos_error_set(err, KAIROS_EBACKEND, what, "%s: %s", what, msg);
-	}
-	PQclear(r);
-	return rc;
-}
-
 static int is_applied(PGconn *c, const char *version, bool *applied, struct kairos_error *err)
 {
 	const char *params[1] = {version};
@@ -111,12 +95,12 @@ static int apply_one(PGconn *c, const char *dir, const char *name, struct kairos
 	char version[5];
 	snprintf(version, sizeof(version), "%.4s", name);
 
-	rc = exec_ok(c, "BEGIN", "BEGIN", err);
+	rc = db_exec(c, "BEGIN", 0, NULL, "BEGIN", NULL, err);
 	if (rc)
 		goto out;
 	char what[4200];
 	snprintf(what, sizeof(what), "migration %s failed, nothing of it was applied", path);
-	rc = exec_ok(c, sql, what, err);
+	rc = db_exec(c, sql, 0, NULL, what, NULL, err);
 	if (rc) {
 		if (err)
 			snprintf(err->field, sizeof(err->field), "%s", name);
@@ -132,7 +116,7 @@ static int apply_one(PGconn *c, const char *dir, const char *name, struct kairos
 		goto rollback;
 	}
 	PQclear(r);
-	rc = exec_ok(c, "COMMIT", name, err);
+	rc = db_exec(c, "COMMIT", 0, NULL, name, NULL, err);
 	goto out;
 rollback:
 	PQclear(PQexec(c, "ROLLBACK"));
@@ -156,14 +140,14 @@ int db_migrate(struct db *db, const char *dir, int *applied_out, struct kairos_e
 	}
 	char lock_sql[96];
 	snprintf(lock_sql, sizeof(lock_sql), "SELECT pg_advisory_lock(%lld)", MIGRATION_LOCK_KEY);
-	rc = exec_ok(c, lock_sql, "migration lock", err);
+	rc = db_exec(c, lock_sql, 0, NULL, "migration lock", NULL, err);
 	if (rc)
 		goto release;
-	rc = exec_ok(c,
+	rc = db_exec(c,
 		     "CREATE TABLE IF NOT EXISTS schema_migrations ("
 		     " version text PRIMARY KEY, name text NOT NULL,"
-		     " applied_at timestamptz NOT NULL DEFAULT now())",
-		     "schema_migrations", err);
+		     " applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL,
+		     "schema_migrations", NULL, err);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char version[5];
 		bool done = false;

@@ -4,7 +4,7 @@
  * leaves no row behind. Decisions on shared capacity are serialised by the caller (the
  * admission lock) and, across processes, by a transaction-scoped advisory lock.
  */
-#include "db/db.h"
+#include "db/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,32 +12,13 @@
 
 #define ADMISSION_LOCK_KEY 0x4b41444dLL /* "KADM" */
 
-/* Runs a parameterised statement inside the caller's transaction. */
-static int exec_params(PGconn *c, const char *sql, int n, const char *const *params, const char *what,
-		       struct kairos_error *err)
-{
-	PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	int rc = 0;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		int code = state && strncmp(state, "23", 2) == 0 ? KAIROS_ECONFLICT : KAIROS_EBACKEND;
-		char msg[512];
-		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
-		msg[strcspn(msg, "\n")] = '\0';
-		rc = kairos_error_set(err, code, what, "%s: %s", what, msg);
-	}
-	PQclear(r);
-	return rc;
-}
-
 static int begin(PGconn *c, struct kairos_error *err)
 {
-	int rc = exec_params(c, "BEGIN", 0, NULL, "begin", err);
+	int rc = db_exec(c, "BEGIN", 0, NULL, "begin", NULL, err);
 	if (rc == 0) {
 		char sql[64];
 		snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%lld)", ADMISSION_LOCK_KEY);
-		rc = exec_params(c, sql, 0, NULL, "admission lock", err);
+		rc = db_exec(c, sql, 0, NULL, "admission lock", NULL, err);
 	}
 	return rc;
 }
@@ -48,7 +29,7 @@ static int finish(PGconn *c, int rc, struct kairos_error *err)
 		PQclear(PQexec(c, "ROLLBACK"));
 		return rc;
 	}
-	return exec_params(c, "COMMIT", 0, NULL, "commit", err);
+	return db_exec(c, "COMMIT", 0, NULL, "commit", NULL, err);
 }
 
 /* Inserts SLA's version row, placements and reservations. */
@@ -61,10 +42,10 @@ static int insert_sla(PGconn *c, const char *vsn_id, const struct db_sla *sla, s
 	const char *p[6] = {vsn_id, version, sla->terms_json, sla->bounds_json,
 			    sla->availability_target >= 0 ? target : NULL,
 			    sla->availability_target >= 0 ? composed : NULL};
-	int rc = exec_params(c,
+	int rc = db_exec(c,
 			     "INSERT INTO sla_versions (vsn_id, version, state, terms, bounds, availability_target,"
 			     " availability_composed) VALUES ($1, $2, 'agreed', $3::jsonb, $4::jsonb, $5, $6)",
-			     6, p, "SLA version", err);
+			     6, p, "SLA version", NULL, err);
 	for (size_t i = 0; rc == 0 && i < sla->n_placements; i++) {
 		const struct db_placement *pl = &sla->placements[i];
 		char replica[16], core[16], prio[24];
@@ -73,25 +54,25 @@ static int insert_sla(PGconn *c, const char *vsn_id, const struct db_sla *sla, s
 		snprintf(prio, sizeof(prio), "%ld", pl->priority);
 		const char *q[8] = {vsn_id, version, pl->node_iri, replica, pl->host, pl->core >= 0 ? core : NULL,
 				    pl->has_priority ? prio : NULL, pl->mode};
-		rc = exec_params(c,
+		rc = db_exec(c,
 				 "INSERT INTO placements (vsn_id, sla_version, node_iri, replica, host, core, priority, mode)"
 				 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-				 8, q, "placement", err);
+				 8, q, "placement", NULL, err);
 	}
 	for (size_t i = 0; rc == 0 && i < sla->n_reservations; i++) {
 		const struct db_reservation *rv = &sla->reservations[i];
 		char amount[40];
 		snprintf(amount, sizeof(amount), "%.17g", rv->amount);
 		const char *q[7] = {vsn_id, version, rv->element_iri, rv->resource, rv->kind, amount, rv->unit};
-		rc = exec_params(c,
+		rc = db_exec(c,
 				 "INSERT INTO reservations (vsn_id, sla_version, element_iri, resource, kind, amount, unit)"
 				 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-				 7, q, "reservation", err);
+				 7, q, "reservation", NULL, err);
 	}
 	for (size_t i = 0; rc == 0 && i < sla->n_changed; i++) {
 		const char *q[2] = {sla->changed_ids[i], sla->changed_placements[i]};
-		rc = exec_params(c, "UPDATE vsns SET placement = $2::jsonb WHERE id::text = $1", 2, q,
-				 "placement of another VSN", err);
+		rc = db_exec(c, "UPDATE vsns SET placement = $2::jsonb WHERE id::text = $1", 2, q,
+				 "placement of another VSN", NULL, err);
 	}
 	return rc;
 }
@@ -107,10 +88,10 @@ int db_vsn_insert(struct db *db, const char *vsn_id, const char *tenant_id, cons
 	if (rc == 0) {
 		const char *p[8] = {vsn_id, tenant_id, iri, label ? label : "", content_type, document, model_json,
 				    sla->placement_json};
-		rc = exec_params(c,
+		rc = db_exec(c,
 				 "INSERT INTO vsns (id, tenant_id, iri, label, state, content_type, document, model, placement)"
 				 " VALUES ($1, $2, $3, $4, 'admitted', $5, $6, $7::jsonb, $8::jsonb)",
-				 8, p, "VSN", err);
+				 8, p, "VSN", NULL, err);
 		if (rc == -KAIROS_ECONFLICT)
 			kairos_error_set(err, KAIROS_ECONFLICT, iri,
 					 "you already have a live VSN %s; renegotiate or delete it first", iri);
@@ -119,8 +100,8 @@ int db_vsn_insert(struct db *db, const char *vsn_id, const char *tenant_id, cons
 		rc = insert_sla(c, vsn_id, sla, err);
 	if (rc == 0) {
 		const char *p[2] = {tenant_id, vsn_id};
-		rc = exec_params(c, "INSERT INTO events (kind, tenant_id, vsn_id) VALUES ('admitted', $1, $2)", 2, p,
-				 "event", err);
+		rc = db_exec(c, "INSERT INTO events (kind, tenant_id, vsn_id) VALUES ('admitted', $1, $2)", 2, p,
+				 "event", NULL, err);
 	}
 	rc = finish(c, rc, err);
 	db_conn_release(db, c);
@@ -138,23 +119,21 @@ int db_vsn_renegotiate(struct db *db, const char *vsn_id, const char *content_ty
 	int rc = begin(c, err);
 	if (rc == 0) {
 		const char *p[2] = {vsn_id, prev};
-		PGresult *r = PQexecParams(c,
-					   "UPDATE sla_versions SET state = 'superseded', ended_at = now()"
-					   " WHERE vsn_id = $1 AND version = $2 AND state = 'agreed'",
-					   2, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = kairos_error_set(err, KAIROS_EBACKEND, "sla", "superseding SLA: %s", PQresultErrorMessage(r));
-		else if (strcmp(PQcmdTuples(r), "1") != 0)
+		long rows = 0;
+		rc = db_exec(c,
+			     "UPDATE sla_versions SET state = 'superseded', ended_at = now()"
+			     " WHERE vsn_id = $1 AND version = $2 AND state = 'agreed'",
+			     2, p, "superseding SLA", &rows, err);
+		if (rc == 0 && rows != 1)
 			rc = kairos_error_set(err, KAIROS_ECONFLICT, vsn_id,
 					      "SLA version %s of VSN %s is no longer the agreed one", prev, vsn_id);
-		PQclear(r);
 	}
 	if (rc == 0) {
 		const char *p[2] = {vsn_id, prev};
-		rc = exec_params(c,
+		rc = db_exec(c,
 				 "UPDATE reservations SET state = 'released', released_at = now()"
 				 " WHERE vsn_id = $1 AND sla_version = $2 AND state = 'active'",
-				 2, p, "releasing reservations", err);
+				 2, p, "releasing reservations", NULL, err);
 	}
 	if (rc == 0)
 		rc = insert_sla(c, vsn_id, sla, err);
@@ -162,17 +141,17 @@ int db_vsn_renegotiate(struct db *db, const char *vsn_id, const char *content_ty
 		char version[16];
 		snprintf(version, sizeof(version), "%d", sla->version);
 		const char *p[6] = {vsn_id, content_type, document, model_json, version, sla->placement_json};
-		rc = exec_params(c,
+		rc = db_exec(c,
 				 "UPDATE vsns SET content_type = $2, document = $3, model = $4::jsonb, sla_version = $5,"
 				 " placement = $6::jsonb, updated_at = now() WHERE id = $1",
-				 6, p, "VSN", err);
+				 6, p, "VSN", NULL, err);
 	}
 	if (rc == 0) {
 		const char *p[1] = {vsn_id};
-		rc = exec_params(c,
+		rc = db_exec(c,
 				 "INSERT INTO events (kind, tenant_id, vsn_id)"
 				 " SELECT 'renegotiated', tenant_id, id FROM vsns WHERE id = $1",
-				 1, p, "event", err);
+				 1, p, "event", NULL, err);
 	}
 	rc = finish(c, rc, err);
 	db_conn_release(db, c);
@@ -187,32 +166,30 @@ int db_vsn_delete(struct db *db, const char *vsn_id, const char *tenant_id, stru
 	int rc = begin(c, err);
 	if (rc == 0) {
 		const char *p[2] = {vsn_id, tenant_id};
-		PGresult *r = PQexecParams(c,
-					   "UPDATE vsns SET state = 'deleted', updated_at = now()"
-					   " WHERE id::text = $1 AND state <> 'deleted' AND ($2::uuid IS NULL OR tenant_id = $2)",
-					   2, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = kairos_error_set(err, KAIROS_EBACKEND, "vsn", "deleting VSN: %s", PQresultErrorMessage(r));
-		else if (strcmp(PQcmdTuples(r), "1") != 0)
+		long rows = 0;
+		rc = db_exec(c,
+			     "UPDATE vsns SET state = 'deleted', updated_at = now()"
+			     " WHERE id::text = $1 AND state <> 'deleted' AND ($2::uuid IS NULL OR tenant_id = $2)",
+			     2, p, "deleting VSN", &rows, err);
+		if (rc == 0 && rows != 1)
 			rc = kairos_error_set(err, KAIROS_ENOTFOUND, vsn_id, "no VSN %s", vsn_id);
-		PQclear(r);
 	}
 	if (rc == 0) {
 		const char *p[1] = {vsn_id};
-		rc = exec_params(c,
+		rc = db_exec(c,
 				 "UPDATE sla_versions SET state = 'released', ended_at = now()"
 				 " WHERE vsn_id = $1 AND state = 'agreed'",
-				 1, p, "releasing SLA", err);
+				 1, p, "releasing SLA", NULL, err);
 		if (rc == 0)
-			rc = exec_params(c,
+			rc = db_exec(c,
 					 "UPDATE reservations SET state = 'released', released_at = now()"
 					 " WHERE vsn_id = $1 AND state = 'active'",
-					 1, p, "releasing reservations", err);
+					 1, p, "releasing reservations", NULL, err);
 		if (rc == 0)
-			rc = exec_params(c,
+			rc = db_exec(c,
 					 "INSERT INTO events (kind, tenant_id, vsn_id)"
 					 " SELECT 'deleted', tenant_id, id FROM vsns WHERE id = $1",
-					 1, p, "event", err);
+					 1, p, "event", NULL, err);
 	}
 	rc = finish(c, rc, err);
 	db_conn_release(db, c);
