@@ -332,3 +332,50 @@ Test(sla_negotiation, restore_gives_the_same_bounds)
 	sla_cloud_free(c);
 	vsn_doc_free(doc);
 }
+
+Test(sla_negotiation, capacity_and_availability_reasons_and_their_counter_offer)
+{
+	struct vsn_doc *doc = seed();
+	struct vsn_doc *big = sla_doc_copy(doc);
+	/* more memory than any demo host has (32 GiB at most) and an availability no host mix reaches */
+	for (size_t i = 0; i < big->node_count; i++)
+		if (strcmp(big->nodes[i].iri, EX "VM3") == 0)
+			big->nodes[i].memory_mib = 40000;
+	big->availability = 0.99999;
+	big->fields |= VSN_F_AVAILABILITY;
+	struct sla_cloud *c = demo_cloud();
+	struct sla_decision *d = admit(c, "big", big, false);
+	cr_assert_not(d->is_admitted);
+	bool mem = false, avail = false;
+	for (int i = 0; i < d->nreasons; i++) {
+		const struct sla_reason *r = &d->reasons[i];
+		if (strcmp(r->bound, "memoryMiB") == 0) {
+			mem = true;
+			cr_assert_str_eq(r->element, EX "VM3");
+			cr_assert_float_eq(r->required, 40000, 1e-9);
+			cr_assert_float_eq(r->achievable, 32768, 1e-9);
+		}
+		if (strcmp(r->bound, "availability") == 0) {
+			avail = true;
+			cr_assert_str_eq(r->element, big->iri);
+			cr_assert_lt(r->achievable, 0.99999);
+			cr_assert_gt(r->achievable, 0.99);
+		}
+	}
+	cr_assert(mem && avail, "memory reason %d, availability reason %d", mem, avail);
+	cr_assert_not_null(d->counter_offer);
+	cr_assert_eq(vsn_doc_node(d->counter_offer, EX "VM3")->memory_mib, 32768);
+	cr_assert_lt(d->counter_offer->availability, 0.99999);
+	/* nothing was reserved by the refusal */
+	struct sched_free f;
+	sched_cloud_host_free(sla_cloud_sched(c), 3, &f);
+	cr_assert_eq(f.memory_mib, 32768);
+	struct sla_decision *yes = admit(c, "big-offer", d->counter_offer, false);
+	cr_assert(yes->is_admitted);
+	cr_assert_geq(yes->availability_composed, d->counter_offer->availability);
+	sla_decision_free(yes);
+	sla_decision_free(d);
+	sla_cloud_free(c);
+	vsn_doc_free(big);
+	vsn_doc_free(doc);
+}
