@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/common.h"
 #include "rtc/rtc.h"
@@ -293,4 +295,48 @@ Test(rtc_plan, generated_model_is_planned_in_few_configurations, .timeout = 120)
 	cr_assert_eq(rtc_model_validate(p->model, &err), 0, "%s", err.message);
 	rtc_plan_free(p);
 	rtc_model_free(m);
+}
+
+/* ---- kairos-rtc plan: exit codes 0 / 1 / 2 --------------------------------- */
+
+static int run_plan_cli(const char *model, const char *failed, char *out, size_t outsz, char *errout,
+			size_t errsz)
+{
+	char errf[] = "/tmp/rtc_plan_err_XXXXXX";
+	int efd = mkstemp(errf);
+	cr_assert(efd >= 0);
+	close(efd);
+	const char *build = getenv("KAIROS_BUILD") ? getenv("KAIROS_BUILD") : "build";
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s/kairos-rtc plan %s --fail %s 2>%s", build, model, failed, errf);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	size_t n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	FILE *e = fopen(errf, "r");
+	cr_assert_not_null(e);
+	n = fread(errout, 1, errsz - 1, e);
+	errout[n] = '\0';
+	fclose(e);
+	unlink(errf);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(rtc_plan, cli_exit_codes)
+{
+	static const char *seed = "/work/shared/examples/seed-scenario.json";
+	char out[8192], err[1024];
+	int rc = run_plan_cli(seed, "server2", out, sizeof(out), err, sizeof(err));
+	cr_assert_eq(rc, 0, "%s %s", out, err);
+	cr_assert_not_null(strstr(out, "{\"task\": \"VM2\", \"from\": \"server2\", \"to\": \"server1\"}"), "%s", out);
+	cr_assert_not_null(strstr(out, "{\"task\": \"VM3\", \"from\": \"server1\", \"to\": \"server3\"}"), "%s", out);
+	/* the lan carries C1, which never moves */
+	rc = run_plan_cli(seed, "lan", out, sizeof(out), err, sizeof(err));
+	cr_assert_eq(rc, 1, "%s %s", out, err);
+	cr_assert_not_null(strstr(out, "\"feasible\": false"), "%s", out);
+	rc = run_plan_cli(seed, "server7", out, sizeof(out), err, sizeof(err));
+	cr_assert_eq(rc, 2);
+	cr_assert_str_eq(out, "");
+	cr_assert_not_null(strstr(err, "server7"), "%s", err);
 }
