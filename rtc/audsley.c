@@ -73,8 +73,9 @@ static int resource_tasks(const struct rtc_model *m, int r, int **out)
 	/* insertion sort: qsort has no context argument, and n is small */
 	for (int i = 1; i < n; i++) {
 		int x = v[i], j = i;
-		while (j > 0 && (m->tasks[v[j - 1]].priority > m->tasks[x].priority ||
-				 (m->tasks[v[j - 1]].priority == m->tasks[x].priority && v[j - 1] > x))) {
+		while (j > 0 &&
+		       (m->tasks[v[j - 1]].priority > m->tasks[x].priority ||
+			(m->tasks[v[j - 1]].priority == m->tasks[x].priority && v[j - 1] > x))) {
 			v[j] = v[j - 1];
 			j--;
 		}
@@ -193,11 +194,12 @@ static int assign_resource(struct audsley *s, int r, bool *changed, struct kairo
 			}
 		}
 		if (!found) {
-			rc = kairos_error_set(err, KAIROS_ENOTFOUND, m->resources[r].name,
-					      "%s: no task meets its deadline at priority level %d of %d "
-					      "(every order of the %d tasks misses a deadline, given the "
-					      "current activations from upstream resources)",
-					      m->resources[r].name, k + 1, n, n);
+			rc = kairos_error_set(
+			    err, KAIROS_ENOTFOUND, m->resources[r].name,
+			    "%s: no task meets its deadline at priority level %d of %d "
+			    "(every order of the %d tasks misses a deadline, given the "
+			    "current activations from upstream resources)",
+			    m->resources[r].name, k + 1, n, n);
 			goto out;
 		}
 		s->placed[s->tasks[k]] = 1;
@@ -277,8 +279,8 @@ static int heap_pop(struct heap *h)
  * Numbers the fp tasks of WORK (orders as in WORK) into OUT->priority so that
  * a replica shares its primary's number. OLD gives the tie-break keys.
  */
-static int renumber(const struct rtc_model *work, const struct rtc_model *old, struct rtc_model *out,
-		    struct kairos_error *err)
+static int renumber(const struct rtc_model *work, const struct rtc_model *old,
+		    struct rtc_model *out, struct kairos_error *err)
 {
 	int N = work->ntasks, rc = 0;
 	int *parent = kairos_xmalloc(((size_t)N + 1) * sizeof(int));
@@ -315,9 +317,11 @@ static int renumber(const struct rtc_model *work, const struct rtc_model *old, s
 		for (int i = 0; i + 1 < n; i++) {
 			int a = uf_find(parent, v[i]), b = uf_find(parent, v[i + 1]);
 			if (a == b) {
-				rc = kairos_error_set(err, KAIROS_ECONFLICT, work->tasks[v[i + 1]].name,
-						      "%s: replicas of one task on resource \"%s\" would share a priority",
-						      work->tasks[v[i + 1]].name, work->resources[r].name);
+				rc = kairos_error_set(
+				    err, KAIROS_ECONFLICT, work->tasks[v[i + 1]].name,
+				    "%s: replicas of one task on resource \"%s\" would share a "
+				    "priority",
+				    work->tasks[v[i + 1]].name, work->resources[r].name);
 				free(v);
 				goto out;
 			}
@@ -353,8 +357,10 @@ static int renumber(const struct rtc_model *work, const struct rtc_model *old, s
 	}
 	if (done < live) {
 		rc = kairos_error_set(err, KAIROS_ECONFLICT, "replica_of",
-				      "replica_of: the feasible orders put a primary above a task on one resource and "
-				      "its replica below it on another, so replicas cannot keep their primary's priority");
+				      "replica_of: the feasible orders put a primary above a task "
+				      "on one resource and "
+				      "its replica below it on another, so replicas cannot keep "
+				      "their primary's priority");
 		goto out;
 	}
 	for (int t = 0; t < N; t++) {
@@ -405,18 +411,21 @@ static int *resource_order(const struct rtc_model *m)
 }
 
 /* The first task or stream that misses its deadline, for the message. */
-static int explain_miss(const struct rtc_model *m, const struct rtc_result *res, struct kairos_error *err)
+static int explain_miss(const struct rtc_model *m, const struct rtc_result *res,
+			struct kairos_error *err)
 {
 	for (int t = 0; t < m->ntasks; t++)
 		if (m->tasks[t].stream >= 0 && !res->tasks[t].ok)
-			return kairos_error_set(err, KAIROS_ENOTFOUND, m->tasks[t].name,
-						"%s: misses its deadline on \"%s\" under every priority order tried",
-						m->tasks[t].name, m->resources[m->tasks[t].resource].name);
+			return kairos_error_set(
+			    err, KAIROS_ENOTFOUND, m->tasks[t].name,
+			    "%s: misses its deadline on \"%s\" under every priority order tried",
+			    m->tasks[t].name, m->resources[m->tasks[t].resource].name);
 	for (int s = 0; s < m->nstreams; s++)
 		if (!res->streams[s].ok)
-			return kairos_error_set(err, KAIROS_ENOTFOUND, m->streams[s].name,
-						"%s: misses its end-to-end deadline under every priority order tried",
-						m->streams[s].name);
+			return kairos_error_set(
+			    err, KAIROS_ENOTFOUND, m->streams[s].name,
+			    "%s: misses its end-to-end deadline under every priority order tried",
+			    m->streams[s].name);
 	return kairos_error_set(err, KAIROS_ENOTFOUND, NULL, "no feasible priority order");
 }
 
@@ -430,8 +439,9 @@ int rtc_priority_assign(struct rtc_model *m, int resource, struct rtc_priority_s
 	s.stats->rounds = 0;
 	if (resource >= m->nresources || resource < -1 ||
 	    (resource >= 0 && m->resources[resource].policy != RTC_POLICY_FP))
-		return kairos_error_set(err, KAIROS_EINVAL, "resource",
-					"resource: %d is not the index of a fixed-priority resource", resource);
+		return kairos_error_set(
+		    err, KAIROS_EINVAL, "resource",
+		    "resource: %d is not the index of a fixed-priority resource", resource);
 	if ((rc = rtc_analysis_new(m, &s.a, err)))
 		return rc;
 	s.placed = kairos_xcalloc((size_t)m->ntasks + 1, sizeof(int));

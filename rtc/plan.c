@@ -75,19 +75,19 @@ struct planner {
 	struct rtc_analysis *a;
 	int failed;
 	int ntasks, nres;
-	int *home;           /* per task: resource in the original model */
-	double *util;        /* per resource: current utilisation */
-	int64_t *slots;      /* per resource: current sum of tdma slots */
-	int *ftasks;         /* tasks on the failed resource, index order */
+	int *home;	/* per task: resource in the original model */
+	double *util;	/* per resource: current utilisation */
+	int64_t *slots; /* per resource: current sum of tdma slots */
+	int *ftasks;	/* tasks on the failed resource, index order */
 	int nf;
-	int *moved_to;       /* per task: current resource if moved, -1 otherwise */
+	int *moved_to; /* per task: current resource if moved, -1 otherwise */
 	int nmoved;
-	uint64_t hash;       /* XOR of h(task, to) over moved tasks */
+	uint64_t hash; /* XOR of h(task, to) over moved tasks */
 	struct plan_set seen;
-	bool *settled;       /* per task, scratch (compute_settled) */
-	long *top;           /* per resource, scratch */
-	bool *any;           /* per resource, scratch */
-	int **on;            /* per resource: its live tasks (unordered) */
+	bool *settled; /* per task, scratch (compute_settled) */
+	long *top;     /* per resource, scratch */
+	bool *any;     /* per resource, scratch */
+	int **on;      /* per resource: its live tasks (unordered) */
 	int *non, *capon;
 	/* limits and counters */
 	long max_configs, configs, analyses;
@@ -97,8 +97,8 @@ struct planner {
 	int depth;
 	bool found;
 	int64_t best_slack;
-	int *best_to;        /* per task: target in the best, -1 when not moved */
-	int rc;              /* first hard error */
+	int *best_to; /* per task: target in the best, -1 when not moved */
+	int rc;	      /* first hard error */
 	struct kairos_error *err;
 };
 
@@ -165,8 +165,8 @@ static bool set_add(struct plan_set *s, uint64_t key)
 static double task_util(const struct rtc_model *m, int t, int r)
 {
 	const struct rtc_task *k = &m->tasks[t];
-	return (double)k->wcet /
-	       ((double)m->streams[k->stream].period * (double)m->resources[r].rate_micro / RTC_TICKS_PER_UNIT);
+	return (double)k->wcet / ((double)m->streams[k->stream].period *
+				  (double)m->resources[r].rate_micro / RTC_TICKS_PER_UNIT);
 }
 
 /* Is task O the primary or a replica of T (either direction)? */
@@ -210,7 +210,8 @@ static bool target_check(const struct planner *p, int t, int r, int *blocker)
 		return false;
 	for (int i = 0; i < p->non[r]; i++) {
 		int o = p->on[r][i];
-		if (is_replica_pair(m, t, o) || (res->policy == RTC_POLICY_FP && m->tasks[o].priority == k->priority))
+		if (is_replica_pair(m, t, o) ||
+		    (res->policy == RTC_POLICY_FP && m->tasks[o].priority == k->priority))
 			*blocker = *blocker == -1 ? o : -2;
 	}
 	return true;
@@ -461,8 +462,8 @@ static void extra_moves(struct planner *p, int level, bool all_placed)
 	targets_by_room(p, targets);
 	for (int t = 0; t < T && !p->rc && !p->is_budget_hit; t++) {
 		const struct rtc_task *k = &m->tasks[t];
-		if (!useful[t] || k->stream < 0 || p->moved_to[t] >= 0 || k->resource == p->failed ||
-		    m->resources[k->resource].kind != RTC_KIND_HOST)
+		if (!useful[t] || k->stream < 0 || p->moved_to[t] >= 0 ||
+		    k->resource == p->failed || m->resources[k->resource].kind != RTC_KIND_HOST)
 			continue;
 		for (int i = 0; i < R && !p->rc && !p->is_budget_hit; i++)
 			if (target_ok(p, t, targets[i]))
@@ -549,7 +550,8 @@ static void planner_destroy(struct planner *p)
 }
 
 /* The plan of the best configuration: moves and the analysis of the reconfigured model. */
-static int plan_fill(struct planner *p, const struct rtc_model *m, struct rtc_plan *plan, struct kairos_error *err)
+static int plan_fill(struct planner *p, const struct rtc_model *m, struct rtc_plan *plan,
+		     struct kairos_error *err)
 {
 	plan->model = rtc_model_clone(m);
 	plan->moves = kairos_xcalloc((size_t)m->ntasks + 1, sizeof(*plan->moves));
@@ -581,13 +583,15 @@ int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_pla
 	int rc;
 	*out = NULL;
 	if (failed < 0 || failed >= m->nresources)
-		return kairos_error_set(err, KAIROS_EINVAL, "resource", "resource: no resource with index %d",
-					failed);
+		return kairos_error_set(err, KAIROS_EINVAL, "resource",
+					"resource: no resource with index %d", failed);
 	memset(&p, 0, sizeof(p));
 	p.err = err;
 	p.failed = failed;
-	p.max_configs = opt && opt->max_configs > 0 ? opt->max_configs : RTC_PLAN_DEFAULT_MAX_CONFIGS;
-	int max_extra = opt && opt->max_extra_moves > 0 ? opt->max_extra_moves : RTC_PLAN_DEFAULT_MAX_EXTRA;
+	p.max_configs =
+	    opt && opt->max_configs > 0 ? opt->max_configs : RTC_PLAN_DEFAULT_MAX_CONFIGS;
+	int max_extra =
+	    opt && opt->max_extra_moves > 0 ? opt->max_extra_moves : RTC_PLAN_DEFAULT_MAX_EXTRA;
 	if ((rc = rtc_analysis_new(m, &p.a, err)))
 		return rc;
 	p.ntasks = m->ntasks;
@@ -622,10 +626,12 @@ int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_pla
 	struct rtc_plan *plan = kairos_xcalloc(1, sizeof(*plan));
 	if (network_task) {
 		snprintf(plan->reason, sizeof(plan->reason),
-			 "%s is a network resource: its tasks never move", m->resources[failed].name);
+			 "%s is a network resource: its tasks never move",
+			 m->resources[failed].name);
 		goto done;
 	}
-	for (int depth = p.nf; depth <= p.nf + max_extra && !p.found && !p.rc && !p.is_budget_hit; depth++) {
+	for (int depth = p.nf; depth <= p.nf + max_extra && !p.found && !p.rc && !p.is_budget_hit;
+	     depth++) {
 		set_clear(&p.seen);
 		p.depth = depth;
 		search(&p, 0);
@@ -644,10 +650,12 @@ int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_pla
 		}
 	} else if (p.is_budget_hit) {
 		snprintf(plan->reason, sizeof(plan->reason),
-			 "no plan found within the search budget (%ld configurations explored)", p.configs);
+			 "no plan found within the search budget (%ld configurations explored)",
+			 p.configs);
 	} else {
 		snprintf(plan->reason, sizeof(plan->reason),
-			 "no configuration with at most %d moves keeps every deadline and every replica_of",
+			 "no configuration with at most %d moves keeps every deadline and every "
+			 "replica_of",
 			 p.nf + max_extra);
 	}
 done:

@@ -11,7 +11,7 @@
 #include "common/common.h"
 #include "rtc/rtc.h"
 
-#define T(units) ((int64_t)((units) * RTC_TICKS_PER_UNIT))
+#define T(units) ((int64_t)((units)*RTC_TICKS_PER_UNIT))
 
 /* xorshift64*: deterministic task sets */
 static uint64_t rng_next(uint64_t *s)
@@ -116,15 +116,18 @@ Test(rtc_audsley, finds_an_order_whenever_exhaustive_search_does)
 		kairos_error_clear(&err);
 		int rc = rtc_priority_assign(m, 0, &st, &err);
 		if (exists) {
-			cr_assert_eq(rc, 0, "trial %d (n=%d): an order exists but Audsley says: %s", trial, n,
-				     err.message);
-			cr_assert(is_schedulable(m), "trial %d: the assignment is not schedulable", trial);
+			cr_assert_eq(rc, 0, "trial %d (n=%d): an order exists but Audsley says: %s",
+				     trial, n, err.message);
+			cr_assert(is_schedulable(m), "trial %d: the assignment is not schedulable",
+				  trial);
 			/* n(n+1)/2 oracle questions at most */
-			cr_assert_leq(st.checks, (long)n * (n + 1) / 2, "trial %d: %ld checks", trial, st.checks);
+			cr_assert_leq(st.checks, (long)n * (n + 1) / 2, "trial %d: %ld checks",
+				      trial, st.checks);
 			feasible++;
 			changed += !was_ok;
 		} else {
-			cr_assert_eq(rc, -KAIROS_ENOTFOUND, "trial %d: no order exists, rc %d", trial, rc);
+			cr_assert_eq(rc, -KAIROS_ENOTFOUND, "trial %d: no order exists, rc %d",
+				     trial, rc);
 			cr_assert_str_eq(err.field, "cpu");
 			/* M is left as it was */
 			for (int i = 0; i < n; i++)
@@ -201,9 +204,10 @@ Test(rtc_audsley, repairs_the_seed_with_inverted_priorities)
 
 Test(rtc_audsley, rejects_a_resource_that_is_not_fp)
 {
-	struct rtc_model *m = parse("{\"resources\":[{\"name\":\"e\",\"policy\":\"edf\"}],"
-				    "\"streams\":[{\"name\":\"s\",\"period\":10,\"path\":[{\"task\":\"a\","
-				    "\"resource\":\"e\",\"wcet\":1,\"bcet\":1,\"deadline\":5}]}]}");
+	struct rtc_model *m =
+	    parse("{\"resources\":[{\"name\":\"e\",\"policy\":\"edf\"}],"
+		  "\"streams\":[{\"name\":\"s\",\"period\":10,\"path\":[{\"task\":\"a\","
+		  "\"resource\":\"e\",\"wcet\":1,\"bcet\":1,\"deadline\":5}]}]}");
 	struct kairos_error err;
 	cr_assert_eq(rtc_priority_assign(m, 0, NULL, &err), -KAIROS_EINVAL);
 	cr_assert_eq(rtc_priority_assign(m, 3, NULL, &err), -KAIROS_EINVAL);
@@ -219,15 +223,19 @@ Test(rtc_audsley, rejects_a_resource_that_is_not_fp)
  */
 Test(rtc_audsley, chains_reach_a_fixed_point)
 {
-	struct rtc_model *m = parse(
-		"{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":\"B\",\"policy\":\"fp\"}],"
-		"\"streams\":["
-		"{\"name\":\"x\",\"period\":20,\"deadline\":8,\"path\":["
-		"{\"task\":\"x1\",\"resource\":\"A\",\"wcet\":2,\"bcet\":2,\"priority\":2,\"deadline\":3},"
-		"{\"task\":\"x2\",\"resource\":\"B\",\"wcet\":2,\"bcet\":2,\"priority\":2,\"deadline\":5}]},"
-		"{\"name\":\"y\",\"period\":20,\"path\":["
-		"{\"task\":\"y1\",\"resource\":\"A\",\"wcet\":4,\"bcet\":4,\"priority\":1,\"deadline\":20},"
-		"{\"task\":\"y2\",\"resource\":\"B\",\"wcet\":4,\"bcet\":4,\"priority\":1,\"deadline\":20}]}]}");
+	struct rtc_model *m = parse("{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":"
+				    "\"B\",\"policy\":\"fp\"}],"
+				    "\"streams\":["
+				    "{\"name\":\"x\",\"period\":20,\"deadline\":8,\"path\":["
+				    "{\"task\":\"x1\",\"resource\":\"A\",\"wcet\":2,\"bcet\":2,"
+				    "\"priority\":2,\"deadline\":3},"
+				    "{\"task\":\"x2\",\"resource\":\"B\",\"wcet\":2,\"bcet\":2,"
+				    "\"priority\":2,\"deadline\":5}]},"
+				    "{\"name\":\"y\",\"period\":20,\"path\":["
+				    "{\"task\":\"y1\",\"resource\":\"A\",\"wcet\":4,\"bcet\":4,"
+				    "\"priority\":1,\"deadline\":20},"
+				    "{\"task\":\"y2\",\"resource\":\"B\",\"wcet\":4,\"bcet\":4,"
+				    "\"priority\":1,\"deadline\":20}]}]}");
 	cr_assert_not(is_schedulable(m));
 	struct kairos_error err;
 	struct rtc_priority_stats st;
@@ -242,17 +250,22 @@ Test(rtc_audsley, chains_reach_a_fixed_point)
 /* P must be above Q on A, but Q's replica must be above P's replica on B. */
 Test(rtc_audsley, replicas_that_cannot_share_numbers_conflict)
 {
-	struct rtc_model *m = parse(
-		"{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":\"B\",\"policy\":\"fp\"}],"
-		"\"streams\":["
-		"{\"name\":\"p\",\"period\":10,\"path\":[{\"task\":\"P\",\"resource\":\"A\",\"wcet\":2,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":2}]},"
-		"{\"name\":\"q\",\"period\":10,\"path\":[{\"task\":\"Q\",\"resource\":\"B\",\"wcet\":2,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":2}]},"
-		"{\"name\":\"p2\",\"period\":10,\"path\":[{\"task\":\"P2\",\"resource\":\"B\",\"wcet\":3,"
-		"\"bcet\":1,\"priority\":2,\"deadline\":10,\"replica_of\":\"P\"}]},"
-		"{\"name\":\"q2\",\"period\":10,\"path\":[{\"task\":\"Q2\",\"resource\":\"A\",\"wcet\":3,"
-		"\"bcet\":1,\"priority\":2,\"deadline\":10,\"replica_of\":\"Q\"}]}]}");
+	struct rtc_model *m =
+	    parse("{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":\"B\",\"policy\":"
+		  "\"fp\"}],"
+		  "\"streams\":["
+		  "{\"name\":\"p\",\"period\":10,\"path\":[{\"task\":\"P\",\"resource\":\"A\","
+		  "\"wcet\":2,\"bcet\":1,"
+		  "\"priority\":1,\"deadline\":2}]},"
+		  "{\"name\":\"q\",\"period\":10,\"path\":[{\"task\":\"Q\",\"resource\":\"B\","
+		  "\"wcet\":2,\"bcet\":1,"
+		  "\"priority\":1,\"deadline\":2}]},"
+		  "{\"name\":\"p2\",\"period\":10,\"path\":[{\"task\":\"P2\",\"resource\":\"B\","
+		  "\"wcet\":3,"
+		  "\"bcet\":1,\"priority\":2,\"deadline\":10,\"replica_of\":\"P\"}]},"
+		  "{\"name\":\"q2\",\"period\":10,\"path\":[{\"task\":\"Q2\",\"resource\":\"A\","
+		  "\"wcet\":3,"
+		  "\"bcet\":1,\"priority\":2,\"deadline\":10,\"replica_of\":\"Q\"}]}]}");
 	struct kairos_error err;
 	kairos_error_clear(&err);
 	cr_assert_eq(rtc_priority_assign(m, -1, NULL, &err), -KAIROS_ECONFLICT, "%s", err.message);
@@ -265,17 +278,22 @@ Test(rtc_audsley, replicas_that_cannot_share_numbers_conflict)
 /* A replica on another resource gets its primary's number, without ties. */
 Test(rtc_audsley, replica_gets_its_primary_number)
 {
-	struct rtc_model *m = parse(
-		"{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":\"B\",\"policy\":\"fp\"}],"
-		"\"streams\":["
-		"{\"name\":\"p\",\"period\":10,\"path\":[{\"task\":\"P\",\"resource\":\"A\",\"wcet\":2,\"bcet\":1,"
-		"\"priority\":5,\"deadline\":2}]},"
-		"{\"name\":\"u\",\"period\":10,\"path\":[{\"task\":\"U\",\"resource\":\"A\",\"wcet\":3,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":10}]},"
-		"{\"name\":\"v\",\"period\":10,\"path\":[{\"task\":\"V\",\"resource\":\"B\",\"wcet\":1,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":1}]},"
-		"{\"name\":\"p2\",\"period\":10,\"path\":[{\"task\":\"P2\",\"resource\":\"B\",\"wcet\":2,"
-		"\"bcet\":1,\"priority\":7,\"deadline\":10,\"replica_of\":\"P\"}]}]}");
+	struct rtc_model *m =
+	    parse("{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":\"B\",\"policy\":"
+		  "\"fp\"}],"
+		  "\"streams\":["
+		  "{\"name\":\"p\",\"period\":10,\"path\":[{\"task\":\"P\",\"resource\":\"A\","
+		  "\"wcet\":2,\"bcet\":1,"
+		  "\"priority\":5,\"deadline\":2}]},"
+		  "{\"name\":\"u\",\"period\":10,\"path\":[{\"task\":\"U\",\"resource\":\"A\","
+		  "\"wcet\":3,\"bcet\":1,"
+		  "\"priority\":1,\"deadline\":10}]},"
+		  "{\"name\":\"v\",\"period\":10,\"path\":[{\"task\":\"V\",\"resource\":\"B\","
+		  "\"wcet\":1,\"bcet\":1,"
+		  "\"priority\":1,\"deadline\":1}]},"
+		  "{\"name\":\"p2\",\"period\":10,\"path\":[{\"task\":\"P2\",\"resource\":\"B\","
+		  "\"wcet\":2,"
+		  "\"bcet\":1,\"priority\":7,\"deadline\":10,\"replica_of\":\"P\"}]}]}");
 	struct kairos_error err;
 	cr_assert_not(is_schedulable(m)); /* U above P: P waits 3 */
 	cr_assert_eq(rtc_priority_assign(m, -1, NULL, &err), 0, "%s", err.message);

@@ -16,7 +16,7 @@
 #include "rtc/rtc.h"
 #include "tests/support/rtcbenchgen.h"
 
-#define T(units) ((int64_t)((units) * RTC_TICKS_PER_UNIT))
+#define T(units) ((int64_t)((units)*RTC_TICKS_PER_UNIT))
 
 static struct rtc_model *parse(const char *json)
 {
@@ -83,10 +83,13 @@ Test(rtc_plan, seed_moves_vm2_to_server1_and_vm3_to_server3)
 	json_t *mv = json_object_get(j, "moves");
 	cr_assert_eq(json_array_size(mv), 2);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(mv, 0), "task")), "VM2");
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(mv, 0), "from")), "server2");
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(mv, 0), "to")), "server1");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(mv, 0), "from")),
+			 "server2");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(mv, 0), "to")),
+			 "server1");
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(mv, 1), "task")), "VM3");
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(mv, 1), "to")), "server3");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(mv, 1), "to")),
+			 "server3");
 	cr_assert(json_is_true(json_object_get(json_object_get(j, "analysis"), "schedulable")));
 	json_decref(j);
 	free(doc);
@@ -105,7 +108,8 @@ Test(rtc_plan, seed_needs_two_moves_so_one_move_levels_fail)
 	cr_assert_eq(rtc_model_parse(text, len, &m, &err), 0);
 	free(text);
 	struct rtc_model *probe = rtc_model_clone(m);
-	probe->tasks[rtc_model_find_task(m, "VM2")].resource = rtc_model_find_resource(m, "server1");
+	probe->tasks[rtc_model_find_task(m, "VM2")].resource =
+	    rtc_model_find_resource(m, "server1");
 	struct rtc_result *r = NULL;
 	cr_assert_eq(rtc_analyze(probe, &r, &err), 0);
 	cr_assert_not(r->tasks[rtc_model_find_task(m, "VM3")].ok, "VM3: 3 + 5 + 2 > 6");
@@ -118,13 +122,15 @@ Test(rtc_plan, seed_needs_two_moves_so_one_move_levels_fail)
 Test(rtc_plan, no_plan_when_nothing_fits)
 {
 	/* B has no room for A's 0.8 */
-	struct rtc_model *m = parse(
-		"{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":\"B\",\"policy\":\"fp\"}],"
-		"\"streams\":["
-		"{\"name\":\"a\",\"period\":10,\"path\":[{\"task\":\"x\",\"resource\":\"A\",\"wcet\":8,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":10}]},"
-		"{\"name\":\"b\",\"period\":10,\"path\":[{\"task\":\"y\",\"resource\":\"B\",\"wcet\":5,\"bcet\":1,"
-		"\"priority\":2,\"deadline\":10}]}]}");
+	struct rtc_model *m = parse("{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":"
+				    "\"B\",\"policy\":\"fp\"}],"
+				    "\"streams\":["
+				    "{\"name\":\"a\",\"period\":10,\"path\":[{\"task\":\"x\","
+				    "\"resource\":\"A\",\"wcet\":8,\"bcet\":1,"
+				    "\"priority\":1,\"deadline\":10}]},"
+				    "{\"name\":\"b\",\"period\":10,\"path\":[{\"task\":\"y\","
+				    "\"resource\":\"B\",\"wcet\":5,\"bcet\":1,"
+				    "\"priority\":2,\"deadline\":10}]}]}");
 	struct rtc_plan *p = plan_for(m, "A");
 	cr_assert_not(p->is_feasible);
 	cr_assert_eq(p->nmoves, 0);
@@ -145,12 +151,14 @@ Test(rtc_plan, no_plan_when_nothing_fits)
 
 Test(rtc_plan, network_tasks_never_move_and_bad_index_is_rejected)
 {
-	struct rtc_model *m = parse(
-		"{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":\"lan\",\"policy\":\"fp\",\"kind\":\"network\"},"
-		"{\"name\":\"lan2\",\"policy\":\"fp\",\"kind\":\"network\"}],"
-		"\"streams\":[{\"name\":\"a\",\"period\":10,\"path\":["
-		"{\"task\":\"x\",\"resource\":\"A\",\"wcet\":1,\"bcet\":1,\"priority\":1,\"deadline\":10},"
-		"{\"task\":\"c\",\"resource\":\"lan\",\"wcet\":1,\"bcet\":1,\"priority\":1,\"deadline\":10}]}]}");
+	struct rtc_model *m = parse("{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":"
+				    "\"lan\",\"policy\":\"fp\",\"kind\":\"network\"},"
+				    "{\"name\":\"lan2\",\"policy\":\"fp\",\"kind\":\"network\"}],"
+				    "\"streams\":[{\"name\":\"a\",\"period\":10,\"path\":["
+				    "{\"task\":\"x\",\"resource\":\"A\",\"wcet\":1,\"bcet\":1,"
+				    "\"priority\":1,\"deadline\":10},"
+				    "{\"task\":\"c\",\"resource\":\"lan\",\"wcet\":1,\"bcet\":1,"
+				    "\"priority\":1,\"deadline\":10}]}]}");
 	struct rtc_plan *p = plan_for(m, "lan");
 	cr_assert_not(p->is_feasible);
 	cr_assert_not_null(strstr(p->reason, "network"), "%s", p->reason);
@@ -170,15 +178,18 @@ Test(rtc_plan, network_tasks_never_move_and_bad_index_is_rejected)
 Test(rtc_plan, replica_of_is_kept_in_both_directions)
 {
 	static const char *json =
-		"{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":\"B\",\"policy\":\"fp\"},"
-		"{\"name\":\"C\",\"policy\":\"fp\"}],"
-		"\"streams\":["
-		"{\"name\":\"p\",\"period\":10,\"path\":[{\"task\":\"P\",\"resource\":\"A\",\"wcet\":1,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":10}]},"
-		"{\"name\":\"p2\",\"period\":10,\"path\":[{\"task\":\"P2\",\"resource\":\"B\",\"wcet\":1,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":10,\"replica_of\":\"P\"}]},"
-		"{\"name\":\"c\",\"period\":10,\"path\":[{\"task\":\"Q\",\"resource\":\"C\",\"wcet\":5,\"bcet\":1,"
-		"\"priority\":3,\"deadline\":10}]}]}";
+	    "{\"resources\":[{\"name\":\"A\",\"policy\":\"fp\"},{\"name\":\"B\",\"policy\":\"fp\"},"
+	    "{\"name\":\"C\",\"policy\":\"fp\"}],"
+	    "\"streams\":["
+	    "{\"name\":\"p\",\"period\":10,\"path\":[{\"task\":\"P\",\"resource\":\"A\",\"wcet\":1,"
+	    "\"bcet\":1,"
+	    "\"priority\":1,\"deadline\":10}]},"
+	    "{\"name\":\"p2\",\"period\":10,\"path\":[{\"task\":\"P2\",\"resource\":\"B\",\"wcet\":"
+	    "1,\"bcet\":1,"
+	    "\"priority\":1,\"deadline\":10,\"replica_of\":\"P\"}]},"
+	    "{\"name\":\"c\",\"period\":10,\"path\":[{\"task\":\"Q\",\"resource\":\"C\",\"wcet\":5,"
+	    "\"bcet\":1,"
+	    "\"priority\":3,\"deadline\":10}]}]}";
 	struct rtc_model *m = parse(json);
 	/* B is the roomiest target for P, but holds its replica */
 	struct rtc_plan *p = plan_for(m, "A");
@@ -207,15 +218,18 @@ Test(rtc_plan, replica_of_is_kept_in_both_directions)
 Test(rtc_plan, fewest_moves_first)
 {
 	struct rtc_model *m = parse(
-		"{\"resources\":[{\"name\":\"X\",\"policy\":\"fp\"},{\"name\":\"A\",\"policy\":\"fp\"},"
-		"{\"name\":\"B\",\"policy\":\"fp\"}],"
-		"\"streams\":["
-		"{\"name\":\"f\",\"period\":10,\"path\":[{\"task\":\"F\",\"resource\":\"X\",\"wcet\":2,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":10}]},"
-		"{\"name\":\"t\",\"period\":10,\"path\":[{\"task\":\"T1\",\"resource\":\"A\",\"wcet\":3,\"bcet\":1,"
-		"\"priority\":2,\"deadline\":6}]},"
-		"{\"name\":\"g\",\"period\":10,\"path\":[{\"task\":\"G\",\"resource\":\"B\",\"wcet\":1,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":10}]}]}");
+	    "{\"resources\":[{\"name\":\"X\",\"policy\":\"fp\"},{\"name\":\"A\",\"policy\":\"fp\"},"
+	    "{\"name\":\"B\",\"policy\":\"fp\"}],"
+	    "\"streams\":["
+	    "{\"name\":\"f\",\"period\":10,\"path\":[{\"task\":\"F\",\"resource\":\"X\",\"wcet\":2,"
+	    "\"bcet\":1,"
+	    "\"priority\":1,\"deadline\":10}]},"
+	    "{\"name\":\"t\",\"period\":10,\"path\":[{\"task\":\"T1\",\"resource\":\"A\",\"wcet\":"
+	    "3,\"bcet\":1,"
+	    "\"priority\":2,\"deadline\":6}]},"
+	    "{\"name\":\"g\",\"period\":10,\"path\":[{\"task\":\"G\",\"resource\":\"B\",\"wcet\":1,"
+	    "\"bcet\":1,"
+	    "\"priority\":1,\"deadline\":10}]}]}");
 	struct rtc_plan *p = plan_for(m, "X");
 	cr_assert(p->is_feasible, "%s", p->reason);
 	cr_assert_eq(p->nmoves, 1);
@@ -242,15 +256,18 @@ Test(rtc_plan, fewest_moves_first)
 Test(rtc_plan, ties_on_moves_go_to_the_largest_smallest_slack)
 {
 	struct rtc_model *m = parse(
-		"{\"resources\":[{\"name\":\"X\",\"policy\":\"fp\"},{\"name\":\"A\",\"policy\":\"fp\"},"
-		"{\"name\":\"B\",\"policy\":\"fp\"}],"
-		"\"streams\":["
-		"{\"name\":\"f\",\"period\":10,\"path\":[{\"task\":\"F\",\"resource\":\"X\",\"wcet\":2,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":10}]},"
-		"{\"name\":\"t1\",\"period\":20,\"path\":[{\"task\":\"T1\",\"resource\":\"A\",\"wcet\":1,\"bcet\":1,"
-		"\"priority\":2,\"deadline\":3.5}]},"
-		"{\"name\":\"t2\",\"period\":10,\"path\":[{\"task\":\"T2\",\"resource\":\"B\",\"wcet\":4,\"bcet\":1,"
-		"\"priority\":3,\"deadline\":10}]}]}");
+	    "{\"resources\":[{\"name\":\"X\",\"policy\":\"fp\"},{\"name\":\"A\",\"policy\":\"fp\"},"
+	    "{\"name\":\"B\",\"policy\":\"fp\"}],"
+	    "\"streams\":["
+	    "{\"name\":\"f\",\"period\":10,\"path\":[{\"task\":\"F\",\"resource\":\"X\",\"wcet\":2,"
+	    "\"bcet\":1,"
+	    "\"priority\":1,\"deadline\":10}]},"
+	    "{\"name\":\"t1\",\"period\":20,\"path\":[{\"task\":\"T1\",\"resource\":\"A\",\"wcet\":"
+	    "1,\"bcet\":1,"
+	    "\"priority\":2,\"deadline\":3.5}]},"
+	    "{\"name\":\"t2\",\"period\":10,\"path\":[{\"task\":\"T2\",\"resource\":\"B\",\"wcet\":"
+	    "4,\"bcet\":1,"
+	    "\"priority\":3,\"deadline\":10}]}]}");
 	struct rtc_plan *p = plan_for(m, "X");
 	cr_assert(p->is_feasible, "%s", p->reason);
 	cr_assert_eq(p->nmoves, 1);
@@ -299,8 +316,8 @@ Test(rtc_plan, generated_model_is_planned_in_few_configurations, .timeout = 120)
 
 /* ---- kairos-rtc plan: exit codes 0 / 1 / 2 --------------------------------- */
 
-static int run_plan_cli(const char *model, const char *failed, char *out, size_t outsz, char *errout,
-			size_t errsz)
+static int run_plan_cli(const char *model, const char *failed, char *out, size_t outsz,
+			char *errout, size_t errsz)
 {
 	char errf[] = "/tmp/rtc_plan_err_XXXXXX";
 	int efd = mkstemp(errf);
@@ -308,7 +325,8 @@ static int run_plan_cli(const char *model, const char *failed, char *out, size_t
 	close(efd);
 	const char *build = getenv("KAIROS_BUILD") ? getenv("KAIROS_BUILD") : "build";
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "%s/kairos-rtc plan %s --fail %s 2>%s", build, model, failed, errf);
+	snprintf(cmd, sizeof(cmd), "%s/kairos-rtc plan %s --fail %s 2>%s", build, model, failed,
+		 errf);
 	FILE *p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	size_t n = fread(out, 1, outsz - 1, p);
@@ -329,8 +347,12 @@ Test(rtc_plan, cli_exit_codes)
 	char out[8192], err[1024];
 	int rc = run_plan_cli(seed, "server2", out, sizeof(out), err, sizeof(err));
 	cr_assert_eq(rc, 0, "%s %s", out, err);
-	cr_assert_not_null(strstr(out, "{\"task\": \"VM2\", \"from\": \"server2\", \"to\": \"server1\"}"), "%s", out);
-	cr_assert_not_null(strstr(out, "{\"task\": \"VM3\", \"from\": \"server1\", \"to\": \"server3\"}"), "%s", out);
+	cr_assert_not_null(
+	    strstr(out, "{\"task\": \"VM2\", \"from\": \"server2\", \"to\": \"server1\"}"), "%s",
+	    out);
+	cr_assert_not_null(
+	    strstr(out, "{\"task\": \"VM3\", \"from\": \"server1\", \"to\": \"server3\"}"), "%s",
+	    out);
 	/* the lan carries C1, which never moves */
 	rc = run_plan_cli(seed, "lan", out, sizeof(out), err, sizeof(err));
 	cr_assert_eq(rc, 1, "%s %s", out, err);

@@ -124,10 +124,11 @@ static int case_analyze(int R, int T, int L, bool dag)
 			live++;
 			ok += res->tasks[t].ok;
 		}
-	printf("analyze  %s R=%-5d T=%-3d L=%d  tasks=%-6d util=%.2f  wall=%9.3f ms cpu=%9.3f ms  ok=%d/%d  "
+	printf("analyze  %s R=%-5d T=%-3d L=%d  tasks=%-6d util=%.2f  wall=%9.3f ms cpu=%9.3f ms  "
+	       "ok=%d/%d  "
 	       "rounds=%d resources_analysed=%ld  rss_model=%ld kB  VmHWM=%ld kB\n",
-	       shape(dag), R, T, L, live, mean_util(res), dt * 1e3, dc * 1e3, ok, live, res->iterations, res->resources_analysed,
-	       rss_model, status_kb("VmHWM"));
+	       shape(dag), R, T, L, live, mean_util(res), dt * 1e3, dc * 1e3, ok, live,
+	       res->iterations, res->resources_analysed, rss_model, status_kb("VmHWM"));
 	rtc_result_free(res);
 	rtc_model_free(m);
 	return 0;
@@ -195,12 +196,14 @@ static int case_incremental(int R, int T, int L, bool dag)
 	qsort(del, INCR_STEPS, sizeof(double), cmp_double);
 	qsort(step, INCR_STEPS, sizeof(double), cmp_double);
 	qsort(addc, INCR_STEPS, sizeof(double), cmp_double);
-	printf("incremental %s R=%d T=%d L=%d  full=%9.3f ms  update after adding one task: median=%.3f ms "
-	       "(min %.3f, max %.3f, cpu median %.3f); stream_add+update median=%.3f ms; update after removing it: median=%.3f ms; "
+	printf("incremental %s R=%d T=%d L=%d  full=%9.3f ms  update after adding one task: "
+	       "median=%.3f ms "
+	       "(min %.3f, max %.3f, cpu median %.3f); stream_add+update median=%.3f ms; update "
+	       "after removing it: median=%.3f ms; "
 	       "resources re-analysed per add=%.1f  VmHWM=%ld kB\n",
-	       shape(dag), R, T, L, t_new * 1e3, add[INCR_STEPS / 2] * 1e3, add[0] * 1e3, add[INCR_STEPS - 1] * 1e3,
-	       addc[INCR_STEPS / 2] * 1e3, step[INCR_STEPS / 2] * 1e3, del[INCR_STEPS / 2] * 1e3, (double)analysed / INCR_STEPS,
-	       status_kb("VmHWM"));
+	       shape(dag), R, T, L, t_new * 1e3, add[INCR_STEPS / 2] * 1e3, add[0] * 1e3,
+	       add[INCR_STEPS - 1] * 1e3, addc[INCR_STEPS / 2] * 1e3, step[INCR_STEPS / 2] * 1e3,
+	       del[INCR_STEPS / 2] * 1e3, (double)analysed / INCR_STEPS, status_kb("VmHWM"));
 	rtc_analysis_free(a);
 	rtc_model_free(m);
 	return 0;
@@ -221,10 +224,13 @@ static int case_plan(int R, int T, int L, bool dag)
 		return 1;
 	}
 	double dt = now_s() - t0, dc = cpu_s() - c0;
-	printf("plan     %s R=%-5d T=%-3d L=%d U=0.6 --fail r0  wall=%9.3f ms cpu=%9.3f ms  feasible=%d moves=%d configs=%ld "
+	printf("plan     %s R=%-5d T=%-3d L=%d U=0.6 --fail r0  wall=%9.3f ms cpu=%9.3f ms  "
+	       "feasible=%d moves=%d configs=%ld "
 	       "analyses=%ld resources_analysed=%ld budget_hit=%d min_slack=%.3f  VmHWM=%ld kB\n",
-	       shape(dag), R, T, L, dt * 1e3, dc * 1e3, p->is_feasible, p->nmoves, p->configs, p->analyses, p->resources_analysed, p->is_budget_hit,
-	       p->is_feasible ? (double)p->min_slack / RTC_TICKS_PER_UNIT : 0.0, status_kb("VmHWM"));
+	       shape(dag), R, T, L, dt * 1e3, dc * 1e3, p->is_feasible, p->nmoves, p->configs,
+	       p->analyses, p->resources_analysed, p->is_budget_hit,
+	       p->is_feasible ? (double)p->min_slack / RTC_TICKS_PER_UNIT : 0.0,
+	       status_kb("VmHWM"));
 	rtc_plan_free(p);
 	rtc_model_free(m);
 	return 0;
@@ -241,9 +247,11 @@ static int case_audsley(int R, int T, int L, bool dag)
 	double t0 = now_s(), c0 = cpu_s();
 	int rc = rtc_priority_assign(m, -1, &st, &err);
 	double dt = now_s() - t0, dc = cpu_s() - c0;
-	printf("audsley  %s R=%-5d T=%-3d L=%d U=0.6 from reversed RM  wall=%9.3f ms cpu=%9.3f ms  rc=%d checks=%ld "
+	printf("audsley  %s R=%-5d T=%-3d L=%d U=0.6 from reversed RM  wall=%9.3f ms cpu=%9.3f ms  "
+	       "rc=%d checks=%ld "
 	       "rounds=%d  VmHWM=%ld kB\n",
-	       shape(dag), R, T, L, dt * 1e3, dc * 1e3, rc, st.checks, st.rounds, status_kb("VmHWM"));
+	       shape(dag), R, T, L, dt * 1e3, dc * 1e3, rc, st.checks, st.rounds,
+	       status_kb("VmHWM"));
 	rtc_model_free(m);
 	return 0;
 }
@@ -273,8 +281,10 @@ int main(int argc, char **argv)
 	static const int cases[][3] = {{10, 10, 3}, {100, 10, 5}, {1000, 10, 5}, {1000, 50, 5}};
 	int n = quick ? 2 : 4, rc = 0;
 	printf("RTC engine, one core, seed %d, ~70%% utilisation per resource\n", SEED);
-	printf("dag: every chain visits resources in increasing index order (acyclic resource graph);\n"
-	       "cyc: chains visit random resources (the resource graph is one big cycle: fixed point)\n");
+	printf("dag: every chain visits resources in increasing index order (acyclic resource "
+	       "graph);\n"
+	       "cyc: chains visit random resources (the resource graph is one big cycle: fixed "
+	       "point)\n");
 	for (int d = 1; d >= 0; d--) {
 		for (int i = 0; i < n; i++)
 			rc |= run(case_analyze, cases[i][0], cases[i][1], cases[i][2], d);

@@ -65,7 +65,8 @@ struct rtc_model *rtcbenchgen_model(const struct rtcbenchgen_options *o)
 				dup |= slot[j] == slot[i];
 			if (!dup)
 				break;
-			int j = i + 1 + (int)(rnd(&s) % (uint64_t)(nchain - i > 1 ? nchain - i - 1 : 1));
+			int j = i + 1 +
+				(int)(rnd(&s) % (uint64_t)(nchain - i > 1 ? nchain - i - 1 : 1));
 			if (j >= nchain)
 				j = (int)(rnd(&s) % (uint64_t)nchain);
 			int x = slot[i];
@@ -128,7 +129,8 @@ struct rtc_model *rtcbenchgen_model(const struct rtcbenchgen_options *o)
 	long next_prio = 1;
 	for (size_t p = 0; p < sizeof(periods) / sizeof(periods[0]); p++)
 		for (int t = 0; t < m->ntasks; t++)
-			if (m->streams[m->tasks[t].stream].period == periods[p] * RTC_TICKS_PER_UNIT)
+			if (m->streams[m->tasks[t].stream].period ==
+			    periods[p] * RTC_TICKS_PER_UNIT)
 				m->tasks[t].priority = next_prio++;
 	free(slot);
 	free(share);

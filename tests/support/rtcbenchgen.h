@@ -13,12 +13,12 @@
 #include "rtc/rtc.h"
 
 struct rtcbenchgen_options {
-	int resources;       /* R >= L */
+	int resources;		/* R >= L */
 	int tasks_per_resource; /* T */
-	int chain;           /* L >= 1: tasks per stream */
-	double utilization;  /* per resource, e.g. 0.7 */
-	double vm_share;     /* fraction of a resource's tasks in one-task streams (0: all chains) */
-	bool is_acyclic;     /* chains visit resources in increasing index order (a DAG) */
+	int chain;		/* L >= 1: tasks per stream */
+	double utilization;	/* per resource, e.g. 0.7 */
+	double vm_share; /* fraction of a resource's tasks in one-task streams (0: all chains) */
+	bool is_acyclic; /* chains visit resources in increasing index order (a DAG) */
 	uint64_t seed;
 };
 
