@@ -538,3 +538,31 @@ Test(vsn_parse, concurrent_parses_in_every_syntax)
 		free(args[i].text);
 	}
 }
+
+/* A backup chain that runs into a cycle: the cycle's nodes are "acyclic" problems, the
+ * node leading into it a "backup of a backup"; found in linear time. */
+Test(vsn_parse, backup_cycles_and_chains)
+{
+	struct kairos_buf b = {0};
+	kairos_buf_puts(&b, "@prefix vsn: <https://w3id.org/kairos/vsn#> .\n"
+			    "<v> a vsn:VirtualServiceNetwork ; vsn:hasNode <n1>, <n2>, <n3>, <n4> .\n");
+	const int primary_of[] = {0, 2, 3, 1, 1};
+	for (int i = 1; i <= 4; i++)
+		kairos_buf_printf(&b,
+				  "<n%d> a vsn:StorageNode ; vsn:diskGiB 1 ; vsn:iops 1 ; "
+				  "vsn:throughputMBps 1 ; vsn:backupOf <n%d> .\n",
+				  i, primary_of[i]);
+	struct vsn_problems p = parse_bad(b.data, VSN_SYNTAX_TURTLE, -KAIROS_EINVAL, NULL);
+	cr_assert_eq(p.count, 4);
+	for (int i = 0; i < 3; i++) {
+		char subject[64];
+		snprintf(subject, sizeof(subject), VSN_DEFAULT_BASE "n%d", i + 1);
+		cr_assert_str_eq(p.items[i].subject, subject);
+		cr_assert_str_eq(p.items[i].rule, "backupOf acyclic");
+	}
+	cr_assert_str_eq(p.items[3].subject, VSN_DEFAULT_BASE "n4");
+	cr_assert_str_eq(p.items[3].rule, "no backup of a backup");
+	cr_assert_str_eq(p.items[3].value, VSN_DEFAULT_BASE "n1");
+	vsn_problems_destroy(&p);
+	kairos_buf_destroy(&b);
+}

@@ -58,7 +58,7 @@ static char *base_from_id(const char *id)
 	if (!cut)
 		cut = strrchr(id, '/');
 	if (!cut || !iri_is_absolute(id) || !id_is_valid(id))
-		return kairos_xstrdup("urn:kairos:vsn:");
+		return kairos_xstrdup(VSN_DEFAULT_BASE);
 	size_t n = (size_t)(cut - id) + 1;
 	char *b = kairos_xmalloc(n + 1);
 	memcpy(b, id, n);
@@ -135,7 +135,7 @@ static uint32_t jr_absolute(struct json_reader *r, const char *iri, size_t len)
 		if (raptor_world_open(r->world))
 			abort();
 	}
-	raptor_uri *base = raptor_new_uri(r->world, (const unsigned char *)"urn:kairos:vsn:");
+	raptor_uri *base = raptor_new_uri(r->world, (const unsigned char *)VSN_DEFAULT_BASE);
 	raptor_uri *u =
 	    base ? raptor_new_uri_relative_to_base(r->world, base, (const unsigned char *)iri)
 		 : NULL;

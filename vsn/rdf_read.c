@@ -276,7 +276,7 @@ int vsn_rdf_read(const char *data, size_t len, enum vsn_syntax syntax, const cha
 	raptor_parser_set_option(r.parser, RAPTOR_OPTION_LOAD_EXTERNAL_ENTITIES, NULL, 0);
 	raptor_parser_set_statement_handler(r.parser, &r, rdf_statement);
 	base =
-	    raptor_new_uri(world, (const unsigned char *)(base_iri ? base_iri : "urn:kairos:vsn:"));
+	    raptor_new_uri(world, (const unsigned char *)(base_iri ? base_iri : VSN_DEFAULT_BASE));
 	if (!base || raptor_parser_parse_start(r.parser, base))
 		goto out;
 	bool failed = false;

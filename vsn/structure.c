@@ -107,6 +107,8 @@ static void check_links(struct vsn_validator *v)
 	for (size_t i = 0; i < v->link_count; i++) {
 		uint32_t l = v->links[i];
 		vsn_validator_subject(v, l, &sv, false);
+		v->link_source[l] = sv.is_valid[ends[0]] ? sv.obj[ends[0]] : 0;
+		v->link_target[l] = sv.is_valid[ends[1]] ? sv.obj[ends[1]] : 0;
 		for (int e = 0; e < 2; e++) {
 			int prop = ends[e];
 			if (!sv.is_valid[prop] || (v->vsn_members[sv.obj[prop]] & VSN_ROLE_NODE))
@@ -146,19 +148,27 @@ static void check_backups(struct vsn_validator *v)
 		}
 		primary[n] = p;
 	}
+	/*
+	 * Nodes on a cycle: each node has at most one primary, so walking from every
+	 * unvisited node and stamping the walk finds each cycle once, in linear time.
+	 */
+	uint32_t *stamp = kairos_xcalloc(v->g->term_count, sizeof(uint32_t));
+	uint8_t *on_cycle = kairos_xcalloc(v->g->term_count, 1);
+	for (size_t i = 0; i < v->node_count; i++) {
+		uint32_t at = v->nodes[i], mark = (uint32_t)i + 1;
+		while (at && !stamp[at]) {
+			stamp[at] = mark;
+			at = primary[at];
+		}
+		if (at && stamp[at] == mark) /* came back into this walk: a new cycle */
+			for (uint32_t c = at; !on_cycle[c]; c = primary[c])
+				on_cycle[c] = 1;
+	}
 	for (size_t i = 0; i < v->node_count; i++) {
 		uint32_t n = v->nodes[i], p = primary[n];
 		if (!p)
 			continue;
-		/* Follow the chain: back to n is a cycle; any second hop is a backup of a backup.
-		 */
-		uint32_t at = p;
-		size_t hops = 0;
-		while (at && at != n && hops <= v->node_count) {
-			at = primary[at];
-			hops++;
-		}
-		if (at == n)
+		if (on_cycle[n])
 			vsn_validator_problem(
 			    v, n, pred, p, "backupOf acyclic", line[n],
 			    "%s is in a vsn:backupOf cycle (a node cannot back itself up, "
@@ -172,6 +182,8 @@ static void check_backups(struct vsn_validator *v)
 			    vsn_validator_name(v, n), vsn_validator_name(v, p),
 			    vsn_validator_name(v, primary[p]));
 	}
+	free(stamp);
+	free(on_cycle);
 	free(primary);
 	free(line);
 }
@@ -238,10 +250,9 @@ static bool walk_path(struct vsn_validator *v, uint32_t flow, uint32_t head, int
 
 static void check_flows(struct vsn_validator *v)
 {
-	int path = prop_index(v, "path"), src = prop_index(v, "source"),
-	    dst = prop_index(v, "target");
+	int path = prop_index(v, "path");
 	uint32_t pred = v->prop_term[path];
-	struct vsn_subject sv, lv;
+	struct vsn_subject sv;
 	for (size_t i = 0; i < v->flow_count; i++) {
 		uint32_t f = v->flows[i];
 		uint32_t *e;
@@ -285,9 +296,7 @@ static void check_flows(struct vsn_validator *v)
 			    "the path of %s ends with a link; it must end with a node",
 			    vsn_validator_name(v, f));
 		for (size_t k = 1; in_vsn && k + 1 < n; k += 2) {
-			vsn_validator_subject(v, e[k], &lv, false);
-			uint32_t a = lv.is_valid[src] ? lv.obj[src] : 0;
-			uint32_t b = lv.is_valid[dst] ? lv.obj[dst] : 0;
+			uint32_t a = v->link_source[e[k]], b = v->link_target[e[k]];
 			if (a == e[k - 1] && b == e[k + 1])
 				continue;
 			struct kairos_buf from = {0};
@@ -328,6 +337,8 @@ void vsn_structure_check(struct vsn_validator *v)
 		return;
 	}
 	collect_members(v);
+	v->link_source = kairos_xcalloc(g->term_count, sizeof(uint32_t));
+	v->link_target = kairos_xcalloc(g->term_count, sizeof(uint32_t));
 	check_member_types(v);
 	check_links(v);
 	check_backups(v);

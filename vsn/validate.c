@@ -513,5 +513,7 @@ int vsn_graph_validate(const struct vsn_graph *g, const struct vsn_limits *limit
 	free(v.nodes);
 	free(v.links);
 	free(v.flows);
+	free(v.link_source);
+	free(v.link_target);
 	return rc;
 }

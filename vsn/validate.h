@@ -31,6 +31,7 @@ struct vsn_validator {
 	uint32_t vsn;		   /* the VirtualServiceNetwork subject, 0 if none */
 	uint8_t *vsn_members;	   /* per term: VSN_ROLE_* bits */
 	uint32_t *nodes, *links, *flows;
+	uint32_t *link_source, *link_target; /* per link member: its ends, 0 if unset */
 	size_t node_count, link_count, flow_count;
 };
 

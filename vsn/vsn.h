@@ -21,6 +21,9 @@
 #include <stdint.h>
 
 #define VSN_NS "https://w3id.org/kairos/vsn#"
+/* The base IRI of relative IRIs and short ids when neither caller nor document gives one
+ * (hierarchical, so that RDF resolution keeps "n1" as ".../vsn/n1"; .invalid by RFC 2606). */
+#define VSN_DEFAULT_BASE "https://kairos.invalid/vsn/"
 
 /* ---- syntaxes ----------------------------------------------------------------- */
 
@@ -213,7 +216,7 @@ bool vsn_doc_equal(const struct vsn_doc *a, const struct vsn_doc *b);
 /*
  * Parses and validates DATA (LEN bytes, need not be NUL-terminated) in SYNTAX.
  * BASE_IRI resolves relative IRIs (RDF) and short ids (JSON); NULL means the JSON
- * document's own "id" namespace, or "urn:kairos:vsn:" for RDF. LIMITS may be NULL
+ * document's own "id" namespace, or VSN_DEFAULT_BASE. LIMITS may be NULL
  * (defaults). On success returns 0 and *doc_out owns the new model (free it with
  * vsn_doc_free). Otherwise *doc_out is NULL, every problem found is appended to
  * PROBLEMS (which the caller initialised) and the return value is
