@@ -102,9 +102,6 @@ int64_t sched_transfer_ticks(int64_t bytes, double mbps);
 /* A model with the cloud's resources and no task. */
 struct rtc_model *sched_cloud_empty_model(const struct sched_cloud *c);
 
-/* Deep copy / destroy of a problem. */
-void sched_problem_copy(struct sched_problem *dst, const struct sched_problem *src);
-void sched_problem_destroy(struct sched_problem *p);
 
 /* Availability composed for node I of PROB at PL (with its backups) and for the VSN. */
 double sched_node_availability(const struct sched_cloud *c, const struct sched_problem *prob,

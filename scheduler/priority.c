@@ -43,6 +43,13 @@ static int tasks_on(const struct rtc_model *m, int r, int skip, int **out)
 	return n;
 }
 
+/* Renumbers the tasks V[0..n) of R with the standard gap, keeping their order. */
+static void renumber(struct rtc_analysis *a, int r, const int *v, int n)
+{
+	for (int j = 0; j < n; j++)
+		rtc_analysis_task_move(a, v[j], r, (long)(j + 1) * SCHED_PRIO_GAP, NULL);
+}
+
 static bool task_ok(const struct rtc_analysis *a, int t)
 {
 	const struct rtc_task_result *r = &rtc_analysis_result(a)->tasks[t];
@@ -83,8 +90,7 @@ int sched_priorities_assign(struct rtc_analysis *a, int r, long *probes, struct 
 			rc = 0;
 	}
 	if (rc == 1) {
-		for (int j = 0; j < n; j++)
-			rtc_analysis_task_move(a, v[j], r, (long)(j + 1) * SCHED_PRIO_GAP, NULL);
+		renumber(a, r, v, n);
 		int urc = rtc_analysis_update(a, err);
 		if (probes)
 			(*probes)++;
@@ -93,13 +99,6 @@ int sched_priorities_assign(struct rtc_analysis *a, int r, long *probes, struct 
 	}
 	free(v);
 	return rc;
-}
-
-/* Renumbers the tasks V[0..n) of R with the standard gap, keeping their order. */
-static void renumber(struct rtc_analysis *a, int r, const int *v, int n)
-{
-	for (int j = 0; j < n; j++)
-		rtc_analysis_task_move(a, v[j], r, (long)(j + 1) * SCHED_PRIO_GAP, NULL);
 }
 
 int sched_priority_insert(struct rtc_analysis *a, int t, bool from_top, sched_accept_fn accept, void *ctx,

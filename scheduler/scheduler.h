@@ -102,6 +102,13 @@ struct sched_problem {
 	struct sched_flow *flows;
 };
 
+/*
+ * A deep copy of SRC into DST, which then owns every string and array (the
+ * scheduler keeps such copies); sched_problem_destroy frees an owning problem.
+ */
+void sched_problem_copy(struct sched_problem *dst, const struct sched_problem *src);
+void sched_problem_destroy(struct sched_problem *p);
+
 /* ---- placement ------------------------------------------------------------ */
 
 /*

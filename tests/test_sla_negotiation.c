@@ -14,16 +14,9 @@
 
 #include "rtc/rtc.h"
 #include "sla/sla.h"
+#include "tests/support/slademo.h"
 
 #define EX "https://tenant.example/grid#"
-
-static const struct sched_host demo_hosts[] = {
-	{"server1", 8, 16384, 1.0, 1000, 500, 5000, 400, 0.999, 0.9999, "rack-a", true},
-	{"server2", 8, 16384, 1.0, 1000, 500, 5000, 400, 0.999, 0.9999, "rack-b", true},
-	{"server3", 4, 8192, 1.0, 1000, 250, 2500, 200, 0.998, 0.9999, "rack-c", true},
-	{"server4", 16, 32768, 2.0, 10000, 2000, 20000, 1000, 0.9995, 0.9999, "rack-a", true},
-};
-static const struct sched_lan demo_lan = {"lan", 1000};
 
 static struct vsn_doc *parse(const char *text, size_t len, enum vsn_syntax syntax)
 {
@@ -40,14 +33,9 @@ static struct vsn_doc *parse(const char *text, size_t len, enum vsn_syntax synta
 
 static struct vsn_doc *seed(void)
 {
-	const char *root = getenv("KAIROS_ROOT");
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/tests/vsn/good/seed.ttl", root ? root : ".");
-	char *text;
-	size_t len;
-	cr_assert_eq(kairos_read_file(path, &text, &len), 0, "cannot read %s", path);
-	struct vsn_doc *doc = parse(text, len, VSN_SYNTAX_TURTLE);
-	free(text);
+	char err[1024] = "";
+	struct vsn_doc *doc = slademo_load("tests/vsn/good/seed.ttl", VSN_SYNTAX_TURTLE, err, sizeof(err));
+	cr_assert_not_null(doc, "%s", err);
 	return doc;
 }
 
@@ -55,7 +43,7 @@ static struct sla_cloud *demo_cloud(void)
 {
 	struct sla_cloud *c;
 	struct kairos_error err = {0};
-	cr_assert_eq(sla_cloud_new(demo_hosts, 4, &demo_lan, &c, &err), 0, "%s", err.message);
+	cr_assert_eq(sla_cloud_new(slademo_hosts, SLADEMO_NHOSTS, &slademo_lan, &c, &err), 0, "%s", err.message);
 	return c;
 }
 

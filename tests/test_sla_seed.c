@@ -13,35 +13,15 @@
 
 #include "rtc/rtc.h"
 #include "sla/sla.h"
+#include "tests/support/slademo.h"
 
 #define EX "https://tenant.example/grid#"
 
-/* etc/inventory.json with the cores and memory of the etc/hosts files. */
-static const struct sched_host demo_hosts[] = {
-	{"server1", 8, 16384, 1.0, 1000, 500, 5000, 400, 0.999, 0.9999, "rack-a", true},
-	{"server2", 8, 16384, 1.0, 1000, 500, 5000, 400, 0.999, 0.9999, "rack-b", true},
-	{"server3", 4, 8192, 1.0, 1000, 250, 2500, 200, 0.998, 0.9999, "rack-c", true},
-	{"server4", 16, 32768, 2.0, 10000, 2000, 20000, 1000, 0.9995, 0.9999, "rack-a", true},
-};
-static const struct sched_lan demo_lan = {"lan", 1000};
-
 static struct vsn_doc *load_doc(const char *rel, enum vsn_syntax syntax)
 {
-	const char *root = getenv("KAIROS_ROOT");
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", root ? root : ".", rel);
-	char *text;
-	size_t len;
-	cr_assert_eq(kairos_read_file(path, &text, &len), 0, "cannot read %s", path);
-	struct vsn_problems probs;
-	vsn_problems_init(&probs);
-	struct vsn_doc *doc = NULL;
-	int rc = vsn_parse(text, len, syntax, NULL, NULL, &doc, &probs);
-	char *msg = vsn_problems_to_text(&probs);
-	cr_assert_eq(rc, 0, "seed does not parse: %s", msg);
-	free(msg);
-	vsn_problems_destroy(&probs);
-	free(text);
+	char err[1024] = "";
+	struct vsn_doc *doc = slademo_load(rel, syntax, err, sizeof(err));
+	cr_assert_not_null(doc, "%s", err);
 	return doc;
 }
 
@@ -49,7 +29,7 @@ static struct sla_cloud *demo_cloud(void)
 {
 	struct sla_cloud *c;
 	struct kairos_error err = {0};
-	cr_assert_eq(sla_cloud_new(demo_hosts, 4, &demo_lan, &c, &err), 0, "%s", err.message);
+	cr_assert_eq(sla_cloud_new(slademo_hosts, SLADEMO_NHOSTS, &slademo_lan, &c, &err), 0, "%s", err.message);
 	return c;
 }
 
@@ -64,9 +44,9 @@ static const struct sla_node_bound *node_of(const struct sla_decision *d, const 
 
 static const char *domain_of(const char *host)
 {
-	for (int i = 0; i < 4; i++)
-		if (strcmp(demo_hosts[i].name, host) == 0)
-			return demo_hosts[i].failure_domain;
+	for (int i = 0; i < SLADEMO_NHOSTS; i++)
+		if (strcmp(slademo_hosts[i].name, host) == 0)
+			return slademo_hosts[i].failure_domain;
 	cr_assert_fail("unknown host %s", host);
 	return NULL;
 }

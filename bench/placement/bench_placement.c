@@ -14,14 +14,7 @@
 
 #include "sla/sla.h"
 #include "tests/support/placegen.h"
-
-static const struct sched_host demo_hosts[] = {
-	{"server1", 8, 16384, 1.0, 1000, 500, 5000, 400, 0.999, 0.9999, "rack-a", true},
-	{"server2", 8, 16384, 1.0, 1000, 500, 5000, 400, 0.999, 0.9999, "rack-b", true},
-	{"server3", 4, 8192, 1.0, 1000, 250, 2500, 200, 0.998, 0.9999, "rack-c", true},
-	{"server4", 16, 32768, 2.0, 10000, 2000, 20000, 1000, 0.9995, 0.9999, "rack-a", true},
-};
-static const struct sched_lan demo_lan = {"lan", 1000};
+#include "tests/support/slademo.h"
 
 static double now(void)
 {
@@ -50,17 +43,10 @@ int main(int argc, char **argv)
 	       100 * share, q.heuristic_only, 1e3 * q.heuristic_seconds / n, 1e3 * q.exhaustive_seconds / n);
 	(void)c0;
 
-	char *text;
-	size_t len;
-	if (kairos_read_file("tests/vsn/good/seed.ttl", &text, &len)) {
-		fprintf(stderr, "bench_placement: run from the repository root (tests/vsn/good/seed.ttl)\n");
-		return 1;
-	}
-	struct vsn_problems probs;
-	vsn_problems_init(&probs);
-	struct vsn_doc *doc;
-	if (vsn_parse(text, len, VSN_SYNTAX_TURTLE, NULL, NULL, &doc, &probs)) {
-		fprintf(stderr, "bench_placement: seed does not parse\n");
+	char err[1024] = "";
+	struct vsn_doc *doc = slademo_load("tests/vsn/good/seed.ttl", VSN_SYNTAX_TURTLE, err, sizeof(err));
+	if (!doc) {
+		fprintf(stderr, "bench_placement: %s (run from the repository root)\n", err);
 		return 1;
 	}
 	const int rounds = 20;
@@ -68,7 +54,7 @@ int main(int argc, char **argv)
 	double t_admit = 0, t_refuse = 0, t_quote = 0, c_all = cpu();
 	for (int r = 0; r < rounds; r++) {
 		struct sla_cloud *c;
-		sla_cloud_new(demo_hosts, 4, &demo_lan, &c, NULL);
+		sla_cloud_new(slademo_hosts, SLADEMO_NHOSTS, &slademo_lan, &c, NULL);
 		for (int k = 0; k < 8; k++) {
 			char id[32];
 			snprintf(id, sizeof(id), "v%d", k);
@@ -104,7 +90,5 @@ int main(int argc, char **argv)
 	       quotes / t_quote);
 	printf("\nCPU time of the decisions: %.2f s for %d decisions\n", c_all, admitted + refused + quotes);
 	vsn_doc_free(doc);
-	vsn_problems_destroy(&probs);
-	free(text);
 	return 0;
 }

@@ -101,23 +101,6 @@ static void random_problem(uint64_t *s, int i, struct sched_problem *p)
 	p->flows[0].deadline_ms = grid(d + uniform(s, 0.5, 3.0) * d);
 }
 
-static void problem_free(struct sched_problem *p)
-{
-	free((char *)p->name);
-	for (int k = 0; k < p->nnodes; k++)
-		free((char *)p->nodes[k].name);
-	for (int k = 0; k < p->nlinks; k++)
-		free((char *)p->links[k].name);
-	for (int k = 0; k < p->nflows; k++) {
-		free((char *)p->flows[k].name);
-		free(p->flows[k].path);
-	}
-	free(p->nodes);
-	free(p->links);
-	free(p->flows);
-	memset(p, 0, sizeof(*p));
-}
-
 void placegen_instance_init(struct placegen_instance *in, uint64_t seed)
 {
 	uint64_t s = seed * 7919 + 1;
@@ -142,7 +125,7 @@ void placegen_instance_init(struct placegen_instance *in, uint64_t seed)
 			sched_cloud_commit(in->cloud, id, &p, &plan, NULL);
 			sched_plan_destroy(&plan);
 		}
-		problem_free(&p);
+		sched_problem_destroy(&p);
 	}
 	random_problem(&s, 99, &in->prob);
 }
@@ -150,7 +133,7 @@ void placegen_instance_init(struct placegen_instance *in, uint64_t seed)
 void placegen_instance_destroy(struct placegen_instance *in)
 {
 	sched_cloud_free(in->cloud);
-	problem_free(&in->prob);
+	sched_problem_destroy(&in->prob);
 }
 
 static double now(void)
