@@ -142,12 +142,18 @@ Test(rtc_audsley, finds_an_order_whenever_exhaustive_search_does)
 	cr_assert_geq(changed, 20, "only %d sets needed a new order", changed);
 }
 
-static char *read_seed(size_t *len)
+/* The seed scenario (SPEC §4), parsed. */
+static struct rtc_model *seed_model(void)
 {
 	char *text = NULL;
-	int rc = kairos_read_file("/work/shared/examples/seed-scenario.json", &text, len);
-	cr_assert_eq(rc, 0, "seed scenario not readable");
-	return text;
+	size_t len;
+	struct rtc_model *m = NULL;
+	struct kairos_error err;
+	cr_assert_eq(kairos_read_file("/work/shared/examples/seed-scenario.json", &text, &len), 0,
+		     "seed scenario not readable");
+	cr_assert_eq(rtc_model_parse(text, len, &m, &err), 0, "%s", err.message);
+	free(text);
+	return m;
 }
 
 static struct rtc_model *parse(const char *json)
@@ -168,12 +174,8 @@ static long prio(const struct rtc_model *m, const char *task)
 
 Test(rtc_audsley, seed_keeps_a_feasible_order_and_replica_numbers)
 {
-	size_t len;
-	char *text = read_seed(&len);
-	struct rtc_model *m = NULL;
+	struct rtc_model *m = seed_model();
 	struct kairos_error err;
-	cr_assert_eq(rtc_model_parse(text, len, &m, &err), 0);
-	free(text);
 	struct rtc_priority_stats st;
 	cr_assert_eq(rtc_priority_assign(m, -1, &st, &err), 0, "%s", err.message);
 	cr_assert(is_schedulable(m));
@@ -185,12 +187,8 @@ Test(rtc_audsley, seed_keeps_a_feasible_order_and_replica_numbers)
 
 Test(rtc_audsley, repairs_the_seed_with_inverted_priorities)
 {
-	size_t len;
-	char *text = read_seed(&len);
-	struct rtc_model *m = NULL;
+	struct rtc_model *m = seed_model();
 	struct kairos_error err;
-	cr_assert_eq(rtc_model_parse(text, len, &m, &err), 0);
-	free(text);
 	/* VM3 above VM1: VM1 waits 2 + runs 3 = 5 > 4 */
 	m->tasks[rtc_model_find_task(m, "VM1")].priority = 9;
 	cr_assert_not(is_schedulable(m));

@@ -27,6 +27,20 @@ static struct rtc_model *parse(const char *json)
 	return m;
 }
 
+/* The seed scenario (SPEC §4), parsed. */
+static struct rtc_model *seed_model(void)
+{
+	char *text = NULL;
+	size_t len;
+	struct rtc_model *m = NULL;
+	struct kairos_error err;
+	cr_assert_eq(kairos_read_file("/work/shared/examples/seed-scenario.json", &text, &len), 0,
+		     "seed scenario not readable");
+	cr_assert_eq(rtc_model_parse(text, len, &m, &err), 0, "%s", err.message);
+	free(text);
+	return m;
+}
+
 static struct rtc_plan *plan_for(const struct rtc_model *m, const char *failed)
 {
 	struct kairos_error err;
@@ -52,13 +66,8 @@ static const char *moved_to(const struct rtc_model *m, const struct rtc_plan *p,
 
 Test(rtc_plan, seed_moves_vm2_to_server1_and_vm3_to_server3)
 {
-	char *text = NULL;
-	size_t len;
-	cr_assert_eq(kairos_read_file("/work/shared/examples/seed-scenario.json", &text, &len), 0);
-	struct rtc_model *m = NULL;
+	struct rtc_model *m = seed_model();
 	struct kairos_error err;
-	cr_assert_eq(rtc_model_parse(text, len, &m, &err), 0, "%s", err.message);
-	free(text);
 	struct rtc_plan *p = plan_for(m, "server2");
 	cr_assert(p->is_feasible, "%s", p->reason);
 	cr_assert_eq(p->nmoves, 2);
@@ -100,13 +109,8 @@ Test(rtc_plan, seed_moves_vm2_to_server1_and_vm3_to_server3)
 /* Moving VM2 alone to server1 is the only one-move candidate, and it fails. */
 Test(rtc_plan, seed_needs_two_moves_so_one_move_levels_fail)
 {
-	char *text = NULL;
-	size_t len;
-	cr_assert_eq(kairos_read_file("/work/shared/examples/seed-scenario.json", &text, &len), 0);
-	struct rtc_model *m = NULL;
+	struct rtc_model *m = seed_model();
 	struct kairos_error err;
-	cr_assert_eq(rtc_model_parse(text, len, &m, &err), 0);
-	free(text);
 	struct rtc_model *probe = rtc_model_clone(m);
 	probe->tasks[rtc_model_find_task(m, "VM2")].resource =
 	    rtc_model_find_resource(m, "server1");
