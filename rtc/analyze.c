@@ -613,6 +613,14 @@ int rtc_analysis_update(struct rtc_analysis *a, struct kairos_error *err)
 		int rc = rtc_model_validate_task(a->m, t, &a->rtasks[a->rstart[r]], a->rstart[r + 1] - a->rstart[r], err);
 		if (rc)
 			return rc;
+		/* a moved primary must not land on one of its replicas */
+		for (int q = 0; q < a->m->ntasks; q++) {
+			const struct rtc_task *k = &a->m->tasks[q];
+			if (k->stream >= 0 && k->replica_of == t && k->resource == r)
+				return kairos_error_set(err, KAIROS_EINVAL, "replica_of",
+							"replica_of: \"%s\" shares resource \"%s\" with its primary \"%s\"",
+							k->name, a->m->resources[r].name, a->m->tasks[t].name);
+		}
 	}
 	a->nchanged = 0;
 	sync_sizes(a);

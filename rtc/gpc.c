@@ -42,6 +42,8 @@
  * bound for hostile models, e.g. a 1e-6 period in a 1e3 busy window): past it
  * the resource is reported unbounded, which claims nothing and stays sound. */
 #define STEPS_CAP ((int64_t)1 << 21)
+/* Total EDF release offsets examined per resource analysis before falling back. */
+#define EDF_CAND_CAP ((int64_t)1 << 16)
 
 static bool too_many_steps(struct rtc_gpc_task *const *t, int n, int64_t bw)
 {
@@ -169,6 +171,12 @@ static int64_t analyse_tdma(const struct rtc_resource *r, struct rtc_gpc_task **
 	return worst;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static void cand_push(struct rtc_gpc_scratch *s, int64_t x)
 {
 	if (s->ncand == s->capcand) {
@@ -207,6 +215,17 @@ static int64_t analyse_edf(struct rtc_gpc_task **t, int n, const struct rtc_reso
 			set_unbounded(t[j]);
 		return INF;
 	}
+	/* Spuri's candidates grow with (busy window / period) x tasks; past a
+	 * budget the busy window itself is the bound (every job completes inside
+	 * its busy period): coarse but sound, and the cost stays bounded. */
+	int64_t ncand = 0;
+	for (int j = 0; j < n; j++)
+		ncand = rtc_sat_add(ncand, bw / t[j]->in.period[0] + 1);
+	if (rtc_sat_mul(ncand, n) > EDF_CAND_CAP) {
+		for (int i = 0; i < n; i++)
+			finish(t[i], bw);
+		return bw;
+	}
 	for (int i = 0; i < n; i++) {
 		s->ncand = 0;
 		cand_push(s, 0);
@@ -214,13 +233,20 @@ static int64_t analyse_edf(struct rtc_gpc_task **t, int n, const struct rtc_reso
 		for (int j = 0; j < n; j++)
 			if (j != i)
 				add_steps(s, &t[j]->in, t[j]->deadline - t[i]->deadline, bw);
-		int64_t worst = 0;
+		int64_t worst = 0, prev = 0;
+		qsort(s->cand, (size_t)s->ncand, sizeof(*s->cand), cmp_i64);
 		for (int k = 0; k < s->ncand; k++) {
 			int64_t x = s->cand[k];
+			if (k > 0 && x == s->cand[k - 1])
+				continue;
 			int64_t own = rtc_sat_mul(rtc_em_eval(&t[i]->in, x, true), t[i]->c);
 			/* least fixed point from below; t < x: the busy period ended
-			 * before x, a case the candidate x = 0 of a later one covers */
+			 * before x, a case the candidate x = 0 of a later one covers.
+			 * The demand grows with x, so the previous candidate's fixed
+			 * point is a valid start from below for this one. */
 			int64_t w = rtc_curve_inverse(&s->beta, own);
+			if (prev > w)
+				w = prev;
 			for (int it = 0; it < BW_ITER_CAP; it++) {
 				int64_t demand = own;
 				for (int j = 0; j < n; j++) {
@@ -244,6 +270,7 @@ static int64_t analyse_edf(struct rtc_gpc_task **t, int n, const struct rtc_reso
 			}
 			if (w > bw)
 				w = bw;
+			prev = w;
 			if (w > x && w - x > worst)
 				worst = w - x;
 		}

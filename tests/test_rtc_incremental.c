@@ -131,6 +131,13 @@ Test(rtc_incremental, a_bad_change_is_refused)
 	/* undo and go on */
 	cr_assert_eq(rtc_analysis_task_move(a, vm3, rtc_model_find_resource(m, "server1"), 3, &err), 0);
 	cr_assert_eq(rtc_analysis_update(a, &err), 0, "%s", err.message);
+	/* the primary of a replica cannot move next to it */
+	int vm2 = rtc_model_find_task(m, "VM2");
+	cr_assert_eq(rtc_analysis_task_move(a, vm2, rtc_model_find_resource(m, "server3"), 7, &err), 0);
+	cr_assert_eq(rtc_analysis_update(a, &err), -KAIROS_EINVAL);
+	cr_assert(strstr(err.message, "shares resource") != NULL, "%s", err.message);
+	cr_assert_eq(rtc_analysis_task_move(a, vm2, rtc_model_find_resource(m, "server2"), 2, &err), 0);
+	cr_assert_eq(rtc_analysis_update(a, &err), 0, "%s", err.message);
 	assert_same_as_full(a);
 	rtc_analysis_free(a);
 }
