@@ -67,7 +67,6 @@ static const char *moved_to(const struct rtc_model *m, const struct rtc_plan *p,
 Test(rtc_plan, seed_moves_vm2_to_server1_and_vm3_to_server3)
 {
 	struct rtc_model *m = seed_model();
-	struct kairos_error err;
 	struct rtc_plan *p = plan_for(m, "server2");
 	cr_assert(p->is_feasible, "%s", p->reason);
 	cr_assert_eq(p->nmoves, 2);
