@@ -108,14 +108,20 @@ bool vsn_problems_has_kind(const struct vsn_problems *problems, enum vsn_problem
  * "message","line","column"} (empty strings and zero positions left out). Caller frees.
  */
 char *vsn_problems_to_json(const struct vsn_problems *problems);
-/* One human line per problem ("line L:C: message [rule]"). Caller frees. */
+/*
+ * One human line per problem: "line L[:C]: KIND: MESSAGE [rule: R] [subject: S]
+ * [property: P] [value: V]" (empty parts left out). Caller frees.
+ */
 char *vsn_problems_to_text(const struct vsn_problems *problems);
 
 /* ---- the model ------------------------------------------------------------------ */
 
 enum vsn_node_type { VSN_NODE_COMPUTE, VSN_NODE_STORAGE };
 
-/* Bits of vsn_node.fields / vsn_link.fields / vsn_doc.fields: which values were given. */
+/*
+ * Bits of vsn_node.fields and vsn_doc.fields (VSN_F_AVAILABILITY, VSN_F_LABEL): which
+ * values the document gave. Links and flows have only required values.
+ */
 enum vsn_field {
 	VSN_F_VCPUS = 1u << 0,
 	VSN_F_MEMORY_MIB = 1u << 1,
