@@ -12,6 +12,7 @@
 # 10, i.e. 10, 10 and 32 submissions, because one decision takes seconds there),
 # ADMISSION_CLIENTS ("1 8 32"), ADMISSION_HOSTS (generated inventory size, 1000),
 # ADMISSION_PGBENCH_SECONDS (10), ADMISSION_KEEP=1 (keep the temporary directory),
+# ADMISSION_KAIROSD=PATH (another kairosd binary than $BUILD/kairosd),
 # ADMISSION_PERF=DIR (record kairosd with `perf record --call-graph dwarf` into DIR/perf-INVENTORY.data).
 set -euo pipefail
 gen=${1:?usage: driver.sh PATH/TO/bench_admission}
@@ -23,7 +24,7 @@ large_count=${ADMISSION_LARGE_COUNT:-10}
 clients_list=${ADMISSION_CLIENTS:-1 8 32}
 nhosts=${ADMISSION_HOSTS:-1000}
 pgb_seconds=${ADMISSION_PGBENCH_SECONDS:-10}
-kairosd="$root/$BUILD/kairosd"
+kairosd=${ADMISSION_KAIROSD:-$root/$BUILD/kairosd}
 [ -x "$kairosd" ] || { echo "driver.sh: $kairosd is not built" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/kairos-bench-admission-XXXXXX)
@@ -51,6 +52,7 @@ trap 'exit 143' TERM
 
 psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$pgdir" -p "$pgport" -U kairos "$@"; }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 bash scripts/pg.sh start "$pgdir" "$pgport"
 bash scripts/ovs.sh start "$tmp/ovs"
 
@@ -175,6 +177,7 @@ for n in $clients_list; do
   done
 done
 
+echo "machine: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1), $(nproc) cores; load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; kairosd ${ADMISSION_KAIROSD:-of commit $(git -C "$root" log -1 --format=%h 2>/dev/null || echo '?')}"
 echo "5-node VSN (4 compute + 1 storage, 2 links, 1 flow), n submissions per point; kairosd threads=${ADMISSION_THREADS:-8} pg_pool=${ADMISSION_POOL:-40}"
 echo "pgbench: db_vsn_insert's transaction (1 VSN, 1 SLA, $per_pl placements, $per_rv reservations, 1 event), -M extended -T $pgb_seconds; 'locked' includes kairosd's advisory lock"
 fmt='%-9s %7s %4s %7s %7s %8s %8s %8s %8s %5s %5s %5s %7s %9s %9s\n'
