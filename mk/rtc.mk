@@ -25,7 +25,7 @@ fuzz-rtc: fuzz-rtc-build
 	@cp -n tests/fuzz/rtc_corpus/* $(BUILD)/fuzz/corpus_rtc_model/ 2>/dev/null || true
 	@echo "fuzz_rtc_model: $(RTC_FUZZ_SECONDS) s"
 	@$(BUILD)/fuzz/fuzz_rtc_model -max_total_time=$(RTC_FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=2048 \
-	  -timeout=10 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus_rtc_model \
+	  -timeout=30 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus_rtc_model \
 	  2>$(BUILD)/fuzz/fuzz_rtc_model.log || { tail -n 40 $(BUILD)/fuzz/fuzz_rtc_model.log; exit 1; }
 	@grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' $(BUILD)/fuzz/fuzz_rtc_model.log
 fuzz: fuzz-rtc

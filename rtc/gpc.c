@@ -41,7 +41,7 @@
 /* Largest number of steps one curve may have inside a busy window (memory
  * bound for hostile models, e.g. a 1e-6 period in a 1e3 busy window): past it
  * the resource is reported unbounded, which claims nothing and stays sound. */
-#define STEPS_CAP ((int64_t)1 << 21)
+#define STEPS_CAP ((int64_t)1 << 20)
 /* Total EDF release offsets examined per resource analysis before falling back. */
 #define EDF_CAND_CAP ((int64_t)1 << 16)
 
