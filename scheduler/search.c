@@ -120,6 +120,11 @@ static int candidates(struct search *s, int i, struct cand **out)
 		cap += s->c->hosts[h].cores + 1;
 	struct cand *v = kairos_xcalloc((size_t)cap, sizeof(*v));
 	int nc = 0;
+	/* tasks per resource, counted once (a core-by-core scan is quadratic on a large cloud) */
+	int *ntask = kairos_xcalloc((size_t)m->nresources + 1, sizeof(int));
+	for (int t = 0; t < m->ntasks; t++)
+		if (m->tasks[t].stream >= 0)
+			ntask[m->tasks[t].resource]++;
 	for (int h = 0; h < s->c->nhosts; h++) {
 		if (!host_fits(s, i, h))
 			continue;
@@ -132,9 +137,7 @@ static int candidates(struct search *s, int i, struct cand **out)
 		bool empty_seen = false;
 		for (int k = 0; k < ho->cores; k++) {
 			int r = sched_core_resource(s->c, h, k);
-			bool used = false;
-			for (int t = 0; t < m->ntasks && !used; t++)
-				used = m->tasks[t].stream >= 0 && m->tasks[t].resource == r;
+			bool used = ntask[r] > 0;
 			if (!used && empty_seen && s->mode != SCHED_EXHAUSTIVE)
 				continue;
 			empty_seen |= !used;
@@ -143,6 +146,7 @@ static int candidates(struct search *s, int i, struct cand **out)
 			v[nc++] = (struct cand){h, k, coloc(s, i, h), load, avail};
 		}
 	}
+	free(ntask);
 	if (s->mode != SCHED_EXHAUSTIVE)
 		qsort(v, (size_t)nc, sizeof(*v), cand_cmp);
 	*out = v;
