@@ -381,7 +381,7 @@ struct rtc_plan_options {
 
 struct rtc_plan {
 	bool is_feasible;        /* a configuration keeping every deadline was found */
-	bool is_budget_hit;      /* the search stopped at max_configs (or max_moves) */
+	bool is_budget_hit;      /* the search stopped at max_configs (answer, if any: fewest moves, best slack seen) */
 	struct rtc_plan_move *moves; /* owned, in task index order */
 	int nmoves;
 	int64_t min_slack;       /* ticks: min over tasks with deadlines of deadline - wcrt */
@@ -398,10 +398,13 @@ struct rtc_plan {
  * it move to host resources of the same kind, others may move too, network
  * tasks never move, replica_of is kept in both directions, priorities are
  * kept (a target fp resource holding the same priority number is not a
- * candidate). Iterative deepening on the number of moves; among the feasible
- * configurations with the fewest moves, the largest min_slack. OPT may be
- * NULL. Returns 0 with *out set (look at ->is_feasible), or -KAIROS_EINVAL
- * (bad model, FAILED out of range). Caller frees with rtc_plan_free.
+ * candidate unless that task moves away first), no target above utilisation
+ * 1. Iterative deepening on the number of moves; among the feasible
+ * configurations with the fewest moves, the largest min_slack (search, cuts
+ * and the one heuristic restriction: plan.c). OPT may be NULL. Returns 0
+ * with *out set (look at ->is_feasible; ->reason says why not), or
+ * -KAIROS_EINVAL (bad model, FAILED out of range). M is not modified.
+ * Caller frees with rtc_plan_free.
  */
 int rtc_plan_compute(const struct rtc_model *m, int failed, const struct rtc_plan_options *opt,
 		     struct rtc_plan **out, struct kairos_error *err);

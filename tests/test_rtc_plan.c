@@ -365,3 +365,29 @@ Test(rtc_plan, cli_exit_codes)
 	cr_assert_str_eq(out, "");
 	cr_assert_not_null(strstr(err, "server7"), "%s", err);
 }
+
+/*
+ * F (priority 1, 0.5) can only fit on A, where G holds priority 1 too: G must
+ * move to B first (the tie blocks A, it is not a model to analyse).
+ */
+Test(rtc_plan, a_priority_blocker_moves_first)
+{
+	struct rtc_model *m = parse(
+		"{\"resources\":[{\"name\":\"X\",\"policy\":\"fp\"},{\"name\":\"A\",\"policy\":\"fp\"},"
+		"{\"name\":\"B\",\"policy\":\"fp\"}],"
+		"\"streams\":["
+		"{\"name\":\"f\",\"period\":10,\"path\":[{\"task\":\"F\",\"resource\":\"X\",\"wcet\":5,\"bcet\":1,"
+		"\"priority\":1,\"deadline\":10}]},"
+		"{\"name\":\"g\",\"period\":10,\"path\":[{\"task\":\"G\",\"resource\":\"A\",\"wcet\":1,\"bcet\":1,"
+		"\"priority\":1,\"deadline\":10}]},"
+		"{\"name\":\"h\",\"period\":10,\"path\":[{\"task\":\"H\",\"resource\":\"B\",\"wcet\":6,\"bcet\":1,"
+		"\"priority\":2,\"deadline\":10}]}]}");
+	struct rtc_plan *p = plan_for(m, "X");
+	cr_assert(p->is_feasible, "%s", p->reason);
+	cr_assert_eq(p->nmoves, 2);
+	cr_assert_str_eq(moved_to(m, p, "F"), "A");
+	cr_assert_str_eq(moved_to(m, p, "G"), "B");
+	cr_assert_eq(p->min_slack, T(3), "H under G on B: 10 - 7");
+	rtc_plan_free(p);
+	rtc_model_free(m);
+}
