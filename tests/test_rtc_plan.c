@@ -373,15 +373,18 @@ Test(rtc_plan, cli_exit_codes)
 Test(rtc_plan, a_priority_blocker_moves_first)
 {
 	struct rtc_model *m = parse(
-		"{\"resources\":[{\"name\":\"X\",\"policy\":\"fp\"},{\"name\":\"A\",\"policy\":\"fp\"},"
-		"{\"name\":\"B\",\"policy\":\"fp\"}],"
-		"\"streams\":["
-		"{\"name\":\"f\",\"period\":10,\"path\":[{\"task\":\"F\",\"resource\":\"X\",\"wcet\":5,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":10}]},"
-		"{\"name\":\"g\",\"period\":10,\"path\":[{\"task\":\"G\",\"resource\":\"A\",\"wcet\":1,\"bcet\":1,"
-		"\"priority\":1,\"deadline\":10}]},"
-		"{\"name\":\"h\",\"period\":10,\"path\":[{\"task\":\"H\",\"resource\":\"B\",\"wcet\":6,\"bcet\":1,"
-		"\"priority\":2,\"deadline\":10}]}]}");
+	    "{\"resources\":[{\"name\":\"X\",\"policy\":\"fp\"},{\"name\":\"A\",\"policy\":\"fp\"},"
+	    "{\"name\":\"B\",\"policy\":\"fp\"}],"
+	    "\"streams\":["
+	    "{\"name\":\"f\",\"period\":10,\"path\":[{\"task\":\"F\",\"resource\":\"X\",\"wcet\":5,"
+	    "\"bcet\":1,"
+	    "\"priority\":1,\"deadline\":10}]},"
+	    "{\"name\":\"g\",\"period\":10,\"path\":[{\"task\":\"G\",\"resource\":\"A\",\"wcet\":1,"
+	    "\"bcet\":1,"
+	    "\"priority\":1,\"deadline\":10}]},"
+	    "{\"name\":\"h\",\"period\":10,\"path\":[{\"task\":\"H\",\"resource\":\"B\",\"wcet\":6,"
+	    "\"bcet\":1,"
+	    "\"priority\":2,\"deadline\":10}]}]}");
 	struct rtc_plan *p = plan_for(m, "X");
 	cr_assert(p->is_feasible, "%s", p->reason);
 	cr_assert_eq(p->nmoves, 2);
