@@ -20,6 +20,9 @@
  * simulated worst case exactly (RTC then reduces to the exact response-time
  * analysis of Joseph & Pandya 1986; Wandeler 2006, ch. 4).
  *
+ * KAIROS_RTC_SIM_RUNS (default 8) sets the number of random simulator runs per
+ * model, on top of the four critical-instant ones.
+ *
  * Replay: KAIROS_SOAK_SEED=S KAIROS_SOAK_MODELS=1 checks model S alone;
  * KAIROS_RTC_MODEL=var/test/rtc-unsound-S.json KAIROS_SOAK_SEED=S checks a
  * saved model file with the simulator runs of seed S.
@@ -49,7 +52,6 @@
 #include "tests/support/rtcsim.h"
 
 #define SHARDS 8
-#define RANDOM_RUNS 8
 #define MAX_REPORTS 5
 
 /* The engine's bounds, read back from its SPEC §4 output document. */
@@ -111,7 +113,7 @@ static char *engine_answer(const char *json)
 /*
  * Analyses JSON with the engine in a child process, so that an engine that
  * never answers fails this model (after KAIROS_RTC_ENGINE_TIMEOUT seconds,
- * default 10) instead of hanging the suite. Returns 0 and *doc (the output
+ * default 60) instead of hanging the suite. Returns 0 and *doc (the output
  * document), or -1 and *why.
  */
 static int engine_run(const char *json, json_t **doc, char *why, size_t whylen)
@@ -144,7 +146,7 @@ static int engine_run(const char *json, json_t **doc, char *why, size_t whylen)
 	}
 	close(fds[1]);
 	const char *tenv = getenv("KAIROS_RTC_ENGINE_TIMEOUT");
-	int timeout_ms = (tenv && atoi(tenv) > 0 ? atoi(tenv) : 10) * 1000;
+	int timeout_ms = (tenv && atoi(tenv) > 0 ? atoi(tenv) : 60) * 1000;
 	struct kairos_buf out = {0};
 	struct timespec t0, t1;
 	int timed_out = 0;
@@ -323,7 +325,8 @@ static int check_model(uint64_t seed, const char *json, struct shard_totals *tot
 	}
 	struct rtcsim_stats all, st;
 	int have = 0;
-	for (int k = 0; k < 4 + RANDOM_RUNS; k++) {
+	int runs = 4 + (int)env_u64("KAIROS_RTC_SIM_RUNS", 8);
+	for (int k = 0; k < runs; k++) {
 		struct rtcsim_options o;
 		sim_options_for(k, seed, &o);
 		if (rtcsim_run(m, &o, &st, err, sizeof(err)) != 0) {
