@@ -118,7 +118,7 @@ for inv in demo "$nhosts"; do
   fi
   perf_pid=""
   if [ -n "${ADMISSION_PERF:-}" ]; then
-    perf record -q -F 199 --call-graph dwarf,16384 -p "$kd_pid" -o "$ADMISSION_PERF/perf-$inv.data" >/dev/null 2>&1 &
+    perf record -q -F 999 --call-graph dwarf,16384 -p "$kd_pid" -o "$ADMISSION_PERF/perf-$inv.data" >/dev/null 2>&1 &
     perf_pid=$!
   fi
   for n in $clients_list; do
