@@ -226,11 +226,13 @@ json_t *sla_decision_to_json(const struct sla_decision *d)
 	return j;
 }
 
-json_t *sla_placement_to_json(const struct sched_placement *p)
+json_t *sla_placement_to_json(const struct sla_cloud *c, const struct sched_placement *p)
 {
 	json_t *nodes = json_array(), *links = json_array(), *prios = json_object();
-	for (int i = 0; i < p->nnodes; i++)
-		json_array_append_new(nodes, json_pack("[i, i]", p->nodes[i].host, p->nodes[i].core));
+	for (int i = 0; i < p->nnodes; i++) {
+		const struct sched_host *h = sched_cloud_host(sla_cloud_sched(c), p->nodes[i].host);
+		json_array_append_new(nodes, json_pack("[s, i]", h ? h->name : "", p->nodes[i].core));
+	}
 	for (int l = 0; l < p->nlinks; l++)
 		json_array_append_new(links, json_pack("[b, f]", p->links[l].is_remote, p->links[l].granted_mbps));
 	for (int k = 0; k < p->nprios; k++)
@@ -238,8 +240,10 @@ json_t *sla_placement_to_json(const struct sched_placement *p)
 	return json_pack("{s:o, s:o, s:o}", "nodes", nodes, "links", links, "priorities", prios);
 }
 
-int sla_placement_from_json(const json_t *j, struct sched_placement *p, struct kairos_error *err)
+int sla_placement_from_json(const struct sla_cloud *c, const json_t *j, struct sched_placement *p,
+			    struct kairos_error *err)
 {
+	const struct sched_cloud *sc = sla_cloud_sched(c);
 	const json_t *nodes = json_object_get(j, "nodes"), *links = json_object_get(j, "links");
 	const json_t *prios = json_object_get(j, "priorities");
 	if (!json_is_array(nodes) || !json_is_array(links) || !json_is_object(prios))
@@ -248,12 +252,17 @@ int sla_placement_from_json(const json_t *j, struct sched_placement *p, struct k
 	sched_placement_init(p, (int)json_array_size(nodes), (int)json_array_size(links));
 	for (size_t i = 0; i < json_array_size(nodes); i++) {
 		const json_t *x = json_array_get(nodes, i);
-		if (!json_is_integer(json_array_get(x, 0)) || !json_is_integer(json_array_get(x, 1))) {
+		int host = -1;
+		const char *name = json_string_value(json_array_get(x, 0));
+		for (int h = 0; name && h < sched_cloud_host_count(sc); h++)
+			if (strcmp(sched_cloud_host(sc, h)->name, name) == 0)
+				host = h;
+		if (host < 0 || !json_is_integer(json_array_get(x, 1))) {
 			sched_placement_destroy(p);
 			return kairos_error_set(err, KAIROS_EINVAL, "placement.nodes",
-						"placement.nodes[%zu]: expected [host, core]", i);
+						"placement.nodes[%zu]: expected [host of the inventory, core]", i);
 		}
-		p->nodes[i].host = (int)json_integer_value(json_array_get(x, 0));
+		p->nodes[i].host = host;
 		p->nodes[i].core = (int)json_integer_value(json_array_get(x, 1));
 	}
 	for (size_t l = 0; l < json_array_size(links); l++) {

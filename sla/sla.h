@@ -155,10 +155,16 @@ int sla_cloud_describe(struct sla_cloud *c, const char *vsn_id, struct sla_decis
  */
 char *sla_cloud_model_json(const struct sla_cloud *c);
 
-/* A placement as JSON {"nodes": [[host, core], ...], "links": [[is_remote, mbps], ...],
- * "priorities": {key: n}} and back (for storage by the API). */
-json_t *sla_placement_to_json(const struct sched_placement *p);
-int sla_placement_from_json(const json_t *j, struct sched_placement *p, struct kairos_error *err);
+/*
+ * A placement as JSON for storage by the API, and back:
+ * {"nodes": [["server1", 0], ...], "links": [[is_remote, granted_mbps], ...],
+ *  "priorities": {key: n, ...}} with nodes and links in document order and hosts
+ * by name (so the inventory order may change between restarts). from_json
+ * fails with -KAIROS_EINVAL when a host is not in C's inventory.
+ */
+json_t *sla_placement_to_json(const struct sla_cloud *c, const struct sched_placement *p);
+int sla_placement_from_json(const struct sla_cloud *c, const json_t *j, struct sched_placement *p,
+			    struct kairos_error *err);
 
 /* ---- mapping ------------------------------------------------------------- */
 

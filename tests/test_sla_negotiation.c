@@ -179,7 +179,7 @@ Test(sla_negotiation, quote_and_refused_renegotiation_leave_the_cloud_unchanged)
 	cr_assert(d->is_admitted);
 	sla_decision_free(d);
 	char *before = sla_cloud_model_json(c);
-	json_t *pl_before = sla_placement_to_json(sla_cloud_placement(c, "a"));
+	json_t *pl_before = sla_placement_to_json(c, sla_cloud_placement(c, "a"));
 
 	/* a quote */
 	d = admit(c, "q", doc, true);
@@ -211,7 +211,7 @@ Test(sla_negotiation, quote_and_refused_renegotiation_leave_the_cloud_unchanged)
 	after = sla_cloud_model_json(c);
 	cr_assert_str_eq(after, before, "a refused renegotiation changed the cloud");
 	free(after);
-	json_t *pl_after = sla_placement_to_json(sla_cloud_placement(c, "a"));
+	json_t *pl_after = sla_placement_to_json(c, sla_cloud_placement(c, "a"));
 	cr_assert(json_equal(pl_before, pl_after), "the placement changed");
 	json_decref(pl_after);
 
@@ -287,7 +287,7 @@ Test(sla_negotiation, restore_gives_the_same_bounds)
 	for (int i = 0; i < n; i++) {
 		char id[8];
 		snprintf(id, sizeof(id), "v%d", i);
-		stored[i] = sla_placement_to_json(sla_cloud_placement(c, id));
+		stored[i] = sla_placement_to_json(c, sla_cloud_placement(c, id));
 	}
 	struct sla_cloud *r = demo_cloud();
 	struct kairos_error err = {0};
@@ -295,7 +295,7 @@ Test(sla_negotiation, restore_gives_the_same_bounds)
 		char id[8];
 		snprintf(id, sizeof(id), "v%d", i);
 		struct sched_placement pl;
-		cr_assert_eq(sla_placement_from_json(stored[i], &pl, &err), 0, "%s", err.message);
+		cr_assert_eq(sla_placement_from_json(r, stored[i], &pl, &err), 0, "%s", err.message);
 		cr_assert_eq(sla_cloud_restore(r, id, doc, &pl, &err), 0, "%s", err.message);
 		sched_placement_destroy(&pl);
 		json_decref(stored[i]);
@@ -365,5 +365,41 @@ Test(sla_negotiation, capacity_and_availability_reasons_and_their_counter_offer)
 	sla_decision_free(d);
 	sla_cloud_free(c);
 	vsn_doc_free(big);
+	vsn_doc_free(doc);
+}
+
+Test(sla_negotiation, restore_follows_hosts_by_name_when_the_inventory_order_changes)
+{
+	struct vsn_doc *doc = seed();
+	struct sla_cloud *c = demo_cloud();
+	struct sla_decision *d = admit(c, "v", doc, false);
+	cr_assert(d->is_admitted);
+	json_t *stored = sla_placement_to_json(c, sla_cloud_placement(c, "v"));
+	struct sched_host reversed[SLADEMO_NHOSTS];
+	for (int i = 0; i < SLADEMO_NHOSTS; i++)
+		reversed[i] = slademo_hosts[SLADEMO_NHOSTS - 1 - i];
+	struct sla_cloud *r;
+	struct kairos_error err = {0};
+	cr_assert_eq(sla_cloud_new(reversed, SLADEMO_NHOSTS, &slademo_lan, &r, &err), 0);
+	struct sched_placement pl;
+	cr_assert_eq(sla_placement_from_json(r, stored, &pl, &err), 0, "%s", err.message);
+	cr_assert_eq(sla_cloud_restore(r, "v", doc, &pl, &err), 0, "%s", err.message);
+	struct sla_decision *e;
+	cr_assert_eq(sla_cloud_describe(r, "v", &e, &err), 0);
+	for (int k = 0; k < d->nnodes; k++) {
+		cr_assert_str_eq(e->nodes[k].host, d->nodes[k].host);
+		cr_assert_eq(e->nodes[k].core, d->nodes[k].core);
+		cr_assert_eq(llround(e->nodes[k].wcrt_ms * 1e6), llround(d->nodes[k].wcrt_ms * 1e6));
+	}
+	/* an unknown host is refused */
+	json_array_set_new(json_array_get(json_object_get(stored, "nodes"), 0), 0, json_string("nowhere"));
+	struct sched_placement bad;
+	cr_assert_eq(sla_placement_from_json(r, stored, &bad, &err), -KAIROS_EINVAL);
+	sched_placement_destroy(&pl);
+	json_decref(stored);
+	sla_decision_free(e);
+	sla_decision_free(d);
+	sla_cloud_free(r);
+	sla_cloud_free(c);
 	vsn_doc_free(doc);
 }
