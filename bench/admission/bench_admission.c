@@ -53,19 +53,25 @@ static char *vsn_document(const char *base)
 	kairos_buf_init(&b);
 	kairos_buf_printf(&b, "{\"id\": \"%s#vsn\", \"label\": \"bench\", \"nodes\": [", base);
 	for (int i = 1; i <= 4; i++)
-		kairos_buf_printf(&b,
-				  "{\"id\": \"%s#c%d\", \"type\": \"compute\", \"vcpus\": 1, \"memoryMiB\": 256,"
-				  " \"periodMs\": 20, \"jitterMs\": 0, \"wcetMs\": 1, \"bcetMs\": 0.5, \"deadlineMs\": 20},",
-				  base, i);
-	kairos_buf_printf(&b,
-			  "{\"id\": \"%s#s1\", \"type\": \"storage\", \"diskGiB\": 1, \"iops\": 10,"
-			  " \"throughputMBps\": 1}],"
-			  " \"links\": [{\"id\": \"%s#l1\", \"source\": \"%s#c1\", \"target\": \"%s#c2\","
-			  " \"bandwidthMbps\": 1, \"maxBandwidthMbps\": 10, \"latencyMs\": 5, \"messageBytes\": 1000},"
-			  " {\"id\": \"%s#l2\", \"source\": \"%s#c3\", \"target\": \"%s#c4\","
-			  " \"bandwidthMbps\": 1, \"maxBandwidthMbps\": 10, \"latencyMs\": 5, \"messageBytes\": 1000}],"
-			  " \"flows\": [{\"id\": \"%s#f1\", \"deadlineMs\": 60, \"path\": [\"%s#c1\", \"%s#l1\", \"%s#c2\"]}]}",
-			  base, base, base, base, base, base, base, base, base, base, base);
+		kairos_buf_printf(
+		    &b,
+		    "{\"id\": \"%s#c%d\", \"type\": \"compute\", \"vcpus\": 1, \"memoryMiB\": 256,"
+		    " \"periodMs\": 20, \"jitterMs\": 0, \"wcetMs\": 1, \"bcetMs\": 0.5, "
+		    "\"deadlineMs\": 20},",
+		    base, i);
+	kairos_buf_printf(
+	    &b,
+	    "{\"id\": \"%s#s1\", \"type\": \"storage\", \"diskGiB\": 1, \"iops\": 10,"
+	    " \"throughputMBps\": 1}],"
+	    " \"links\": [{\"id\": \"%s#l1\", \"source\": \"%s#c1\", \"target\": \"%s#c2\","
+	    " \"bandwidthMbps\": 1, \"maxBandwidthMbps\": 10, \"latencyMs\": 5, \"messageBytes\": "
+	    "1000},"
+	    " {\"id\": \"%s#l2\", \"source\": \"%s#c3\", \"target\": \"%s#c4\","
+	    " \"bandwidthMbps\": 1, \"maxBandwidthMbps\": 10, \"latencyMs\": 5, \"messageBytes\": "
+	    "1000}],"
+	    " \"flows\": [{\"id\": \"%s#f1\", \"deadlineMs\": 60, \"path\": [\"%s#c1\", \"%s#l1\", "
+	    "\"%s#c2\"]}]}",
+	    base, base, base, base, base, base, base, base, base, base, base);
 	return kairos_buf_steal(&b);
 }
 
@@ -74,7 +80,8 @@ static int cmd_free_port(void)
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t l = sizeof(a);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || getsockname(fd, (struct sockaddr *)&a, &l) != 0) {
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &l) != 0) {
 		perror("bench_admission: free-port");
 		return 1;
 	}
@@ -89,8 +96,8 @@ struct client {
 	const char *inventory;
 	char token[128];
 	int index, clients, count;
-	double *ms;   /* latency of each submission */
-	int *status;  /* HTTP status of each (0: no answer) */
+	double *ms;	 /* latency of each submission */
+	int *status;	 /* HTTP status of each (0: no answer) */
 	char (*ids)[40]; /* ids of the admitted ones */
 	int n_ids;
 	char error[1024]; /* the first failure of this client */
@@ -101,14 +108,16 @@ static void *client_main(void *arg)
 	struct client *c = arg;
 	for (int k = 0; k < c->count; k++) {
 		char base[200];
-		snprintf(base, sizeof(base), "https://bench.example/%s/n%d/t%d/v%d", c->inventory, c->clients, c->index, k);
+		snprintf(base, sizeof(base), "https://bench.example/%s/n%d/t%d/v%d", c->inventory,
+			 c->clients, c->index, k);
 		char *doc = vsn_document(base);
 		struct kairos_http_response r;
 		struct kairos_error err;
 		kairos_error_clear(&err);
 		double t0 = now_ms();
-		int rc = kairos_http_request(c->url, "POST", "/v1/vsns", c->token, "application/json", doc, strlen(doc),
-					     TIMEOUT_MS, &r, &err);
+		int rc =
+		    kairos_http_request(c->url, "POST", "/v1/vsns", c->token, "application/json",
+					doc, strlen(doc), TIMEOUT_MS, &r, &err);
 		c->ms[k] = now_ms() - t0;
 		free(doc);
 		if (rc != 0) {
@@ -141,12 +150,14 @@ static void *client_cleanup(void *arg)
 		snprintf(path, sizeof(path), "/v1/vsns/%s", c->ids[i]);
 		struct kairos_http_response r;
 		struct kairos_error err;
-		if (kairos_http_request(c->url, "DELETE", path, c->token, NULL, NULL, 0, TIMEOUT_MS, &r, &err) != 0) {
+		if (kairos_http_request(c->url, "DELETE", path, c->token, NULL, NULL, 0, TIMEOUT_MS,
+					&r, &err) != 0) {
 			snprintf(c->error, sizeof(c->error), "DELETE %s: %s", path, err.message);
 			continue;
 		}
 		if (r.status != 204 && !c->error[0])
-			snprintf(c->error, sizeof(c->error), "DELETE %s: HTTP %d %.200s", path, r.status, r.body);
+			snprintf(c->error, sizeof(c->error), "DELETE %s: HTTP %d %.200s", path,
+				 r.status, r.body);
 		kairos_http_response_destroy(&r);
 	}
 	return NULL;
@@ -166,7 +177,8 @@ static double process_cpu_ms(long pid)
 	/* Fields 14 and 15 (utime, stime) follow the command name, which ends at the last ')'. */
 	char *p = strrchr(buf, ')');
 	unsigned long utime, stime;
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+			 &stime) != 2)
 		return -1;
 	return (double)(utime + stime) * 1e3 / (double)sysconf(_SC_CLK_TCK);
 }
@@ -200,7 +212,8 @@ static json_t *admin_json(const char *url, const char *token, const char *method
 	}
 	json_t *j = NULL;
 	if (r.status != status)
-		fprintf(stderr, "bench_admission: %s %s: HTTP %d %.300s\n", method, path, r.status, r.body);
+		fprintf(stderr, "bench_admission: %s %s: HTTP %d %.300s\n", method, path, r.status,
+			r.body);
 	else
 		j = json_loads(r.body, 0, NULL);
 	kairos_http_response_destroy(&r);
@@ -227,19 +240,21 @@ static int read_token(const char *file, char *out, size_t size)
  * unknown). NOTHER counts the submissions that got no answer or one that is neither 201
  * nor 409; "all" latencies include them.
  */
-static void print_point(const char *inventory, int clients, int count, double wall_ms, double *lat_201, int n201,
-			double *lat_all, int n409, double cpu_ms)
+static void print_point(const char *inventory, int clients, int count, double wall_ms,
+			double *lat_201, int n201, double *lat_all, int n409, double cpu_ms)
 {
 	qsort(lat_201, (size_t)n201, sizeof(double), cmp_double);
 	qsort(lat_all, (size_t)count, sizeof(double), cmp_double);
-	printf("point %s %d %d %.3f %d %d %d %.1f %.1f %.2f %.2f %.2f %.2f %.2f\n", inventory, clients, count, wall_ms / 1e3,
-	       n201, n409, count - n201 - n409, count / (wall_ms / 1e3), n201 / (wall_ms / 1e3),
-	       percentile(lat_201, n201, 0.50), percentile(lat_201, n201, 0.99), percentile(lat_all, count, 0.50),
+	printf("point %s %d %d %.3f %d %d %d %.1f %.1f %.2f %.2f %.2f %.2f %.2f\n", inventory,
+	       clients, count, wall_ms / 1e3, n201, n409, count - n201 - n409,
+	       count / (wall_ms / 1e3), n201 / (wall_ms / 1e3), percentile(lat_201, n201, 0.50),
+	       percentile(lat_201, n201, 0.99), percentile(lat_all, count, 0.50),
 	       percentile(lat_all, count, 0.99), cpu_ms < 0 ? -1 : cpu_ms / count);
 	fflush(stdout);
 }
 
-static int cmd_load(const char *url, const char *token_file, const char *inventory, int clients, int count)
+static int cmd_load(const char *url, const char *token_file, const char *inventory, int clients,
+		    int count)
 {
 	char admin[128];
 	if (read_token(token_file, admin, sizeof(admin)))
@@ -258,7 +273,8 @@ static int cmd_load(const char *url, const char *token_file, const char *invento
 		c->status = kairos_xcalloc((size_t)c->count + 1, sizeof(int));
 		c->ids = kairos_xcalloc((size_t)c->count + 1, sizeof(*c->ids));
 		char body[160];
-		snprintf(body, sizeof(body), "{\"name\": \"bench-%d-%s-n%d-t%d\"}", (int)getpid(), inventory, clients, i);
+		snprintf(body, sizeof(body), "{\"name\": \"bench-%d-%s-n%d-t%d\"}", (int)getpid(),
+			 inventory, clients, i);
 		json_t *t = admin_json(url, admin, "POST", "/v1/tenants", body, 201);
 		const char *tok = json_string_value(json_object_get(t, "token"));
 		if (!tok) {
@@ -294,8 +310,8 @@ static int cmd_load(const char *url, const char *token_file, const char *invento
 		}
 		if (cl[i].error[0]) {
 			/* Reported, not fatal: a lost answer is a finding of the benchmark. */
-			fprintf(stderr, "bench_admission: %s, %d clients, client %d: %s\n", inventory, clients, i,
-				cl[i].error);
+			fprintf(stderr, "bench_admission: %s, %d clients, client %d: %s\n",
+				inventory, clients, i, cl[i].error);
 			cl[i].error[0] = '\0';
 		}
 	}
@@ -317,7 +333,9 @@ static int cmd_load(const char *url, const char *token_file, const char *invento
 	json_t *model = admin_json(url, admin, "GET", "/v1/model", NULL, 200);
 	size_t left = json_array_size(json_object_get(model, "streams"));
 	if (!model || left != 0) {
-		fprintf(stderr, "bench_admission: %zu streams left in the model after deleting every admitted VSN\n",
+		fprintf(stderr,
+			"bench_admission: %zu streams left in the model after deleting every "
+			"admitted VSN\n",
 			left);
 		rc = 1;
 	}
@@ -355,7 +373,9 @@ static int exec_driver(const char *self)
 			path[0] = '\0';
 		}
 		if (!path[0]) {
-			fprintf(stderr, "bench_admission: cannot find %s (run from the repository root)\n", rel);
+			fprintf(stderr,
+				"bench_admission: cannot find %s (run from the repository root)\n",
+				rel);
 			return 1;
 		}
 	}
@@ -387,6 +407,7 @@ int main(int argc, char **argv)
 		}
 		return cmd_load(argv[2], argv[3], argv[4], clients, count);
 	}
-	fprintf(stderr, "usage: bench_admission [free-port | doc | load URL TOKEN_FILE INVENTORY CLIENTS COUNT]\n");
+	fprintf(stderr, "usage: bench_admission [free-port | doc | load URL TOKEN_FILE INVENTORY "
+			"CLIENTS COUNT]\n");
 	return 2;
 }

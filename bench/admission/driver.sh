@@ -88,7 +88,7 @@ start_kairosd() {
   psql_ -d postgres -c "CREATE DATABASE $db"
   kd_port=$("$gen" free-port)
   kd_url="http://127.0.0.1:$kd_port"
-  t0=$(date +%s.%N)
+  t0=$(date +%s%N)
   (cd "$state" && exec env KAIROS_PORT="$kd_port" KAIROS_PG_HOST="$pgdir" KAIROS_PG_PORT="$pgport" \
     KAIROS_PG_USER=kairos KAIROS_PG_DATABASE="$db" KAIROS_OVSDB_REMOTE="unix:$tmp/ovs/db.sock" \
     KAIROS_INVENTORY="$inv" KAIROS_MIGRATIONS_DIR="$root/migrations" \
@@ -105,7 +105,7 @@ start_kairosd() {
   done
   curl -s -o /dev/null "$kd_url/healthz" || { echo "driver.sh: kairosd did not answer" >&2; exit 1; }
   kd_token="$state/admin.token"
-  printf '%s: kairosd ready in %.1f s\n' "$db" "$(echo "$(date +%s.%N) - $t0" | bc)" >&2
+  echo "$db: kairosd ready in $((($(date +%s%N) - t0) / 1000000)) ms" >&2
 }
 
 results="$tmp/results"
@@ -130,8 +130,8 @@ for inv in demo "$nhosts"; do
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   if [ "$inv" = demo ]; then
     # What one admission stores, for the pgbench transaction below.
-    read -r per_pl per_rv per_ch < <(psql_ -d bench_demo -tA -F ' ' -c \
-      "SELECT round(avg(p)), round(avg(r)), 0 FROM (SELECT s.vsn_id,
+    read -r per_pl per_rv < <(psql_ -d bench_demo -tA -F ' ' -c \
+      "SELECT round(avg(p)), round(avg(r)) FROM (SELECT s.vsn_id,
          (SELECT count(*) FROM placements p WHERE p.vsn_id = s.vsn_id) p,
          (SELECT count(*) FROM reservations r WHERE r.vsn_id = s.vsn_id) r
        FROM sla_versions s) x")
@@ -180,11 +180,11 @@ done
 echo "machine: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1), $(nproc) cores; load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; kairosd ${ADMISSION_KAIROSD:-of commit $(git -C "$root" log -1 --format=%h 2>/dev/null || echo '?')}"
 echo "5-node VSN (4 compute + 1 storage, 2 links, 1 flow), n submissions per point; kairosd threads=${ADMISSION_THREADS:-8} pg_pool=${ADMISSION_POOL:-40}"
 echo "pgbench: db_vsn_insert's transaction (1 VSN, 1 SLA, $per_pl placements, $per_rv reservations, 1 event), -M extended -T $pgb_seconds; 'locked' includes kairosd's advisory lock"
-fmt='%-9s %7s %4s %7s %7s %8s %8s %8s %8s %5s %5s %5s %7s %9s %9s\n'
-printf "$fmt" inventory clients n "req/s" "adm/s" "p50 201" "p99 201" "p50 all" "p99 all" 201s 409s lost "cpu ms" "pgb lock" "pgb free"
+row() { printf '%-9s %7s %4s %7s %7s %8s %8s %8s %8s %5s %5s %5s %7s %9s %9s\n' "$@"; }
+row inventory clients n "req/s" "adm/s" "p50 201" "p99 201" "p50 all" "p99 all" 201s 409s lost "cpu ms" "pgb lock" "pgb free"
 lost_total=0
-while read -r _ inv n cnt wall n201 n409 nother rps aps p50a p99a p50 p99 cpu; do
-  printf "$fmt" "$inv" "$n" "$cnt" "$rps" "$aps" "$p50a" "$p99a" "$p50" "$p99" \
+while read -r _ inv n cnt _ n201 n409 nother rps aps p50a p99a p50 p99 cpu; do
+  row "$inv" "$n" "$cnt" "$rps" "$aps" "$p50a" "$p99a" "$p50" "$p99" \
     "$n201" "$n409" "$nother" "$cpu" "${tps_locked[$n]%.*}" "${tps_free[$n]%.*}"
   lost_total=$((lost_total + nother))
 done <"$results"
