@@ -31,6 +31,21 @@
 #define RTC_FIXPOINT_ROUNDS 64
 #define INF RTC_CURVE_INF
 
+struct rtc_rvec {
+	int *t;
+	int n, cap;
+};
+
+/* Appends V to a growable int array. */
+static void ivec_push(int **arr, int *n, int *cap, int v)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*arr = kairos_xrealloc(*arr, (size_t)*cap * sizeof(int));
+	}
+	(*arr)[(*n)++] = v;
+}
+
 struct rtc_analysis {
 	struct rtc_model *m;
 	struct rtc_result *res;
@@ -40,9 +55,22 @@ struct rtc_analysis {
 	struct rtc_gpc_task *gt;
 	struct rtc_gpc_task **gp;
 	int cap_gt;
-	/* per-resource task lists (CSR) and the dependency graph, rebuilt per update */
-	int *rstart, *rtasks;
+	/* per-resource task lists, kept up to date by every change */
+	struct rtc_rvec *rv;
+	int cap_rv;
+	/* the resource dependency graph (CSR), rebuilt only when a path changes */
 	int *estart, *edges;
+	bool is_graph_dirty;
+	/* results that may have moved since the last summary, and the bad counts */
+	int *touched_t, *touched_s;
+	int ntouched_t, cap_touched_t, ntouched_s, cap_touched_s;
+	bool *bad_t, *bad_s;
+	int cap_bad_t, cap_bad_s;
+	long nbad;
+	int cap_res_t, cap_res_s; /* allocated entries of res->tasks / res->streams */
+	/* name -> index (open addressing, FNV-1a): O(1) duplicate checks */
+	int *tname, *sname;
+	int cap_tname, cap_sname, n_tname, n_sname;
 	int *changed; /* tasks added or moved since the last update */
 	int nchanged, cap_changed;
 	/* Tarjan */
@@ -50,6 +78,90 @@ struct rtc_analysis {
 	bool *onstack;
 	int ncomp, counter, sp;
 };
+
+/* ---- name index ---------------------------------------------------------- */
+
+#define SLOT_EMPTY (-1)
+#define SLOT_GONE (-2)
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Slot of NAME in TAB (or the empty slot where it would go); NAMEOF gives an index's name. */
+static int name_slot(const int *tab, int cap, const char *name, const char *(*nameof)(const struct rtc_model *, int),
+		     const struct rtc_model *m)
+{
+	int gone = -1;
+	for (uint64_t i = name_hash(name) & (uint64_t)(cap - 1);; i = (i + 1) & (uint64_t)(cap - 1)) {
+		if (tab[i] == SLOT_EMPTY)
+			return gone >= 0 ? gone : (int)i;
+		if (tab[i] == SLOT_GONE) {
+			if (gone < 0)
+				gone = (int)i;
+		} else if (strcmp(nameof(m, tab[i]), name) == 0) {
+			return (int)i;
+		}
+	}
+}
+
+static const char *task_name(const struct rtc_model *m, int i)
+{
+	return m->tasks[i].name;
+}
+
+static const char *stream_name(const struct rtc_model *m, int i)
+{
+	return m->streams[i].name;
+}
+
+static void name_insert(int **tab, int *cap, int *n, const char *(*nameof)(const struct rtc_model *, int),
+			const struct rtc_model *m, int idx);
+
+static void name_rehash(int **tab, int *cap, int *n, const char *(*nameof)(const struct rtc_model *, int),
+			const struct rtc_model *m)
+{
+	int old = *cap, *otab = *tab;
+	*cap = old ? 2 * old : 64;
+	*tab = kairos_xmalloc((size_t)*cap * sizeof(int));
+	for (int i = 0; i < *cap; i++)
+		(*tab)[i] = SLOT_EMPTY;
+	*n = 0;
+	for (int i = 0; i < old; i++)
+		if (otab[i] >= 0)
+			name_insert(tab, cap, n, nameof, m, otab[i]);
+	free(otab);
+}
+
+static void name_insert(int **tab, int *cap, int *n, const char *(*nameof)(const struct rtc_model *, int),
+			const struct rtc_model *m, int idx)
+{
+	if (2 * (*n + 1) > *cap)
+		name_rehash(tab, cap, n, nameof, m);
+	(*tab)[name_slot(*tab, *cap, nameof(m, idx), nameof, m)] = idx;
+	(*n)++;
+}
+
+static int name_find(const int *tab, int cap, const char *name, const char *(*nameof)(const struct rtc_model *, int),
+		     const struct rtc_model *m)
+{
+	if (cap == 0)
+		return -1;
+	int v = tab[name_slot(tab, cap, name, nameof, m)];
+	return v >= 0 ? v : -1;
+}
+
+static void name_remove(int *tab, int cap, const char *name, const char *(*nameof)(const struct rtc_model *, int),
+			const struct rtc_model *m)
+{
+	int i = name_slot(tab, cap, name, nameof, m);
+	if (tab[i] >= 0)
+		tab[i] = SLOT_GONE;
+}
 
 static int64_t to_ticks(int64_t service_micro, int64_t rate_micro, bool up)
 {
@@ -126,11 +238,18 @@ static void analyse_resource(struct rtc_analysis *a, int r)
 {
 	const struct rtc_model *m = a->m;
 	const struct rtc_resource *res = &m->resources[r];
-	int n = a->rstart[r + 1] - a->rstart[r];
+	int n = a->rv[r].n;
 	struct rtc_resource_result *rr = &a->res->resources[r];
 	rr->utilization = 0;
+	if (n > a->cap_gt) {
+		a->cap_gt = 2 * n;
+		a->gt = kairos_xrealloc(a->gt, (size_t)a->cap_gt * sizeof(*a->gt));
+		a->gp = kairos_xrealloc(a->gp, (size_t)a->cap_gt * sizeof(*a->gp));
+	}
 	for (int i = 0; i < n; i++) {
-		int t = a->rtasks[a->rstart[r] + i];
+		int t = a->rv[r].t[i];
+		ivec_push(&a->touched_t, &a->ntouched_t, &a->cap_touched_t, t);
+		ivec_push(&a->touched_s, &a->ntouched_s, &a->cap_touched_s, m->tasks[t].stream);
 		const struct rtc_task *k = &m->tasks[t];
 		struct rtc_gpc_task *g = &a->gt[i];
 		memset(g, 0, sizeof(*g));
@@ -162,45 +281,49 @@ static void analyse_resource(struct rtc_analysis *a, int r)
 
 /* ---- graph -------------------------------------------------------------- */
 
-static void build_lists(struct rtc_analysis *a)
+static void build_graph(struct rtc_analysis *a)
 {
 	const struct rtc_model *m = a->m;
 	int R = m->nresources;
-	a->rstart = kairos_xrealloc(a->rstart, ((size_t)R + 2) * sizeof(int));
-	a->rtasks = kairos_xrealloc(a->rtasks, ((size_t)m->ntasks + 1) * sizeof(int));
 	a->estart = kairos_xrealloc(a->estart, ((size_t)R + 2) * sizeof(int));
 	a->edges = kairos_xrealloc(a->edges, ((size_t)m->ntasks + 1) * sizeof(int));
-	memset(a->rstart, 0, ((size_t)R + 2) * sizeof(int));
 	memset(a->estart, 0, ((size_t)R + 2) * sizeof(int));
-	int maxn = 0;
-	for (int t = 0; t < m->ntasks; t++) {
-		if (m->tasks[t].stream < 0)
-			continue;
-		a->rstart[m->tasks[t].resource + 2]++;
-		int s = successor(m, t);
-		if (s >= 0)
+	for (int t = 0; t < m->ntasks; t++)
+		if (successor(m, t) >= 0)
 			a->estart[m->tasks[t].resource + 2]++;
-	}
-	for (int r = 0; r < R; r++) {
-		if (a->rstart[r + 2] > maxn)
-			maxn = a->rstart[r + 2];
-		a->rstart[r + 2] += a->rstart[r + 1];
+	for (int r = 0; r < R; r++)
 		a->estart[r + 2] += a->estart[r + 1];
-	}
 	for (int t = 0; t < m->ntasks; t++) {
-		if (m->tasks[t].stream < 0)
-			continue;
-		int r = m->tasks[t].resource;
-		a->rtasks[a->rstart[r + 1]++] = t;
 		int s = successor(m, t);
 		if (s >= 0)
-			a->edges[a->estart[r + 1]++] = m->tasks[s].resource;
+			a->edges[a->estart[m->tasks[t].resource + 1]++] = m->tasks[s].resource;
 	}
-	if (maxn > a->cap_gt) {
-		a->cap_gt = maxn;
-		a->gt = kairos_xrealloc(a->gt, (size_t)maxn * sizeof(*a->gt));
-		a->gp = kairos_xrealloc(a->gp, (size_t)maxn * sizeof(*a->gp));
+}
+
+static void rv_ensure(struct rtc_analysis *a)
+{
+	int R = a->m->nresources;
+	if (R > a->cap_rv) {
+		a->rv = kairos_xrealloc(a->rv, (size_t)R * sizeof(*a->rv));
+		memset(a->rv + a->cap_rv, 0, (size_t)(R - a->cap_rv) * sizeof(*a->rv));
+		a->cap_rv = R;
 	}
+}
+
+static void rv_add(struct rtc_analysis *a, int r, int t)
+{
+	rv_ensure(a);
+	ivec_push(&a->rv[r].t, &a->rv[r].n, &a->rv[r].cap, t);
+}
+
+static void rv_del(struct rtc_analysis *a, int r, int t)
+{
+	struct rtc_rvec *v = &a->rv[r];
+	for (int i = 0; i < v->n; i++)
+		if (v->t[i] == t) {
+			v->t[i] = v->t[--v->n]; /* order is irrelevant to every policy's analysis */
+			return;
+		}
 }
 
 /* Tarjan's SCC (1972); components come out in reverse topological order. */
@@ -273,8 +396,8 @@ static void component_reset(struct rtc_analysis *a, const int *mem, int n)
 {
 	for (int k = 0; k < n; k++) {
 		a->dirty[mem[k]] = true;
-		for (int q = a->rstart[mem[k]]; q < a->rstart[mem[k] + 1]; q++)
-			task_reset(a, a->rtasks[q]);
+		for (int q = 0; q < a->rv[mem[k]].n; q++)
+			task_reset(a, a->rv[mem[k]].t[q]);
 	}
 }
 
@@ -312,7 +435,11 @@ static bool component_iterate(struct rtc_analysis *a, const int *mem, int n)
 static void process(struct rtc_analysis *a, bool full)
 {
 	const struct rtc_model *m = a->m;
-	build_components(a);
+	if (a->is_graph_dirty) {
+		build_graph(a);
+		build_components(a);
+		a->is_graph_dirty = false;
+	}
 	a->res->iterations = 0;
 	int R = m->nresources;
 	for (int i = 0; i < R;) {
@@ -340,8 +467,8 @@ static void process(struct rtc_analysis *a, bool full)
 		/* no fixed point in sight: claim nothing for this component */
 		for (int k = 0; k < n; k++) {
 			a->dirty[mem[k]] = false;
-			for (int q = a->rstart[mem[k]]; q < a->rstart[mem[k] + 1]; q++) {
-				int t = a->rtasks[q];
+			for (int q = 0; q < a->rv[mem[k]].n; q++) {
+				int t = a->rv[mem[k]].t[q];
 				a->res->tasks[t].is_bounded = false;
 				a->res->tasks[t].wcrt = INF;
 				mark_downstream(a, t);
@@ -352,17 +479,13 @@ static void process(struct rtc_analysis *a, bool full)
 	}
 }
 
-static void summarise(struct rtc_analysis *a)
+static void summarise_task(struct rtc_analysis *a, int t)
 {
 	const struct rtc_model *m = a->m;
-	struct rtc_result *r = a->res;
-	r->schedulable = true;
-	for (int t = 0; t < m->ntasks; t++) {
-		struct rtc_task_result *tr = &r->tasks[t];
-		const struct rtc_task *k = &m->tasks[t];
-		tr->is_removed = k->stream < 0;
-		if (tr->is_removed)
-			continue;
+	struct rtc_task_result *tr = &a->res->tasks[t];
+	const struct rtc_task *k = &m->tasks[t];
+	tr->is_removed = k->stream < 0;
+	if (!tr->is_removed) {
 		if (strcmp(tr->resource, m->resources[k->resource].name) != 0) {
 			free(tr->resource);
 			tr->resource = kairos_xstrdup(m->resources[k->resource].name);
@@ -374,24 +497,49 @@ static void summarise(struct rtc_analysis *a)
 			tr->backlog = INF;
 		}
 		tr->ok = tr->is_bounded && (!k->has_deadline || tr->wcrt <= k->deadline);
-		r->schedulable &= tr->ok;
 	}
-	for (int si = 0; si < m->nstreams; si++) {
-		const struct rtc_stream *s = &m->streams[si];
-		struct rtc_stream_result *sr = &r->streams[si];
-		sr->is_removed = s->path_len == 0;
-		sr->is_bounded = true;
-		sr->latency = 0;
-		for (int h = 0; h < s->path_len; h++) {
-			const struct rtc_task_result *tr = &r->tasks[s->path[h]];
-			sr->is_bounded &= tr->is_bounded;
-			sr->latency = sr->is_bounded ? rtc_sat_add(sr->latency, tr->wcrt) : INF;
-		}
-		sr->deadline = s->deadline;
-		sr->has_deadline = s->has_deadline;
-		sr->ok = sr->is_removed || (sr->is_bounded && (!s->has_deadline || sr->latency <= s->deadline));
-		r->schedulable &= sr->ok;
+	bool bad = !tr->is_removed && !tr->ok;
+	a->nbad += (long)bad - (long)a->bad_t[t];
+	a->bad_t[t] = bad;
+}
+
+static void summarise_stream(struct rtc_analysis *a, int si)
+{
+	const struct rtc_stream *s = &a->m->streams[si];
+	struct rtc_stream_result *sr = &a->res->streams[si];
+	sr->is_removed = s->path_len == 0;
+	sr->is_bounded = true;
+	sr->latency = 0;
+	for (int h = 0; h < s->path_len; h++) {
+		const struct rtc_task_result *tr = &a->res->tasks[s->path[h]];
+		sr->is_bounded &= tr->is_bounded;
+		sr->latency = sr->is_bounded ? rtc_sat_add(sr->latency, tr->wcrt) : INF;
 	}
+	sr->deadline = s->deadline;
+	sr->has_deadline = s->has_deadline;
+	sr->ok = sr->is_removed || (sr->is_bounded && (!s->has_deadline || sr->latency <= s->deadline));
+	bool bad = !sr->ok;
+	a->nbad += (long)bad - (long)a->bad_s[si];
+	a->bad_s[si] = bad;
+}
+
+/* Brings the summary (ok flags, latencies, schedulable) up to date for what was touched. */
+static void summarise(struct rtc_analysis *a, bool full)
+{
+	if (full) {
+		for (int t = 0; t < a->m->ntasks; t++)
+			summarise_task(a, t);
+		for (int s = 0; s < a->m->nstreams; s++)
+			summarise_stream(a, s);
+	} else {
+		for (int i = 0; i < a->ntouched_t; i++)
+			summarise_task(a, a->touched_t[i]);
+		for (int i = 0; i < a->ntouched_s; i++)
+			if (a->touched_s[i] >= 0)
+				summarise_stream(a, a->touched_s[i]);
+	}
+	a->ntouched_t = a->ntouched_s = 0;
+	a->res->schedulable = a->nbad == 0;
 }
 
 /* Grows the result and the dirty flags to the model's sizes (new entries optimistic). */
@@ -400,7 +548,10 @@ static void sync_sizes(struct rtc_analysis *a)
 	const struct rtc_model *m = a->m;
 	struct rtc_result *r = a->res;
 	if (m->ntasks > r->ntasks) {
-		r->tasks = kairos_xrealloc(r->tasks, ((size_t)m->ntasks + 1) * sizeof(*r->tasks));
+		if (m->ntasks > a->cap_res_t) { /* geometric: one admission is not a copy of all */
+			a->cap_res_t = 2 * m->ntasks;
+			r->tasks = kairos_xrealloc(r->tasks, (size_t)a->cap_res_t * sizeof(*r->tasks));
+		}
 		for (int t = r->ntasks; t < m->ntasks; t++) {
 			memset(&r->tasks[t], 0, sizeof(r->tasks[t]));
 			r->tasks[t].task = kairos_xstrdup(m->tasks[t].name);
@@ -410,13 +561,29 @@ static void sync_sizes(struct rtc_analysis *a)
 		r->ntasks = m->ntasks;
 	}
 	if (m->nstreams > r->nstreams) {
-		r->streams = kairos_xrealloc(r->streams, ((size_t)m->nstreams + 1) * sizeof(*r->streams));
+		if (m->nstreams > a->cap_res_s) {
+			a->cap_res_s = 2 * m->nstreams;
+			r->streams = kairos_xrealloc(r->streams, (size_t)a->cap_res_s * sizeof(*r->streams));
+		}
 		for (int s = r->nstreams; s < m->nstreams; s++) {
 			memset(&r->streams[s], 0, sizeof(r->streams[s]));
 			r->streams[s].stream = kairos_xstrdup(m->streams[s].name);
 		}
 		r->nstreams = m->nstreams;
 	}
+	if (m->ntasks > a->cap_bad_t) {
+		int c = 2 * m->ntasks;
+		a->bad_t = kairos_xrealloc(a->bad_t, (size_t)c * sizeof(bool));
+		memset(a->bad_t + a->cap_bad_t, 0, (size_t)(c - a->cap_bad_t) * sizeof(bool));
+		a->cap_bad_t = c;
+	}
+	if (m->nstreams > a->cap_bad_s) {
+		int c = 2 * m->nstreams;
+		a->bad_s = kairos_xrealloc(a->bad_s, (size_t)c * sizeof(bool));
+		memset(a->bad_s + a->cap_bad_s, 0, (size_t)(c - a->cap_bad_s) * sizeof(bool));
+		a->cap_bad_s = c;
+	}
+	rv_ensure(a);
 	if (m->nresources > a->cap_dirty) {
 		a->dirty = kairos_xrealloc(a->dirty, (size_t)m->nresources * sizeof(bool));
 		memset(a->dirty + a->cap_dirty, 0, (size_t)(m->nresources - a->cap_dirty) * sizeof(bool));
@@ -435,15 +602,24 @@ int rtc_analysis_new(const struct rtc_model *m, struct rtc_analysis **out, struc
 	struct rtc_analysis *a = kairos_xcalloc(1, sizeof(*a));
 	a->m = rtc_model_clone(m);
 	a->res = rtc_result_alloc(a->m);
+	a->cap_res_t = a->m->ntasks + 1;
+	a->cap_res_s = a->m->nstreams + 1;
 	rtc_gpc_scratch_init(&a->scratch);
 	sync_sizes(a);
 	for (int t = 0; t < a->m->ntasks; t++)
 		task_reset(a, t);
 	for (int r = 0; r < a->m->nresources; r++)
 		a->dirty[r] = true;
-	build_lists(a);
+	for (int t = 0; t < a->m->ntasks; t++)
+		if (a->m->tasks[t].stream >= 0) {
+			rv_add(a, a->m->tasks[t].resource, t);
+			name_insert(&a->tname, &a->cap_tname, &a->n_tname, task_name, a->m, t);
+		}
+	for (int s = 0; s < a->m->nstreams; s++)
+		name_insert(&a->sname, &a->cap_sname, &a->n_sname, stream_name, a->m, s);
+	a->is_graph_dirty = true;
 	process(a, true);
-	summarise(a);
+	summarise(a, true);
 	*out = a;
 	return 0;
 }
@@ -458,8 +634,15 @@ void rtc_analysis_free(struct rtc_analysis *a)
 	free(a->dirty);
 	free(a->gt);
 	free(a->gp);
-	free(a->rstart);
-	free(a->rtasks);
+	for (int r = 0; r < a->cap_rv; r++)
+		free(a->rv[r].t);
+	free(a->rv);
+	free(a->touched_t);
+	free(a->touched_s);
+	free(a->bad_t);
+	free(a->bad_s);
+	free(a->tname);
+	free(a->sname);
 	free(a->estart);
 	free(a->edges);
 	free(a->idx);
@@ -517,8 +700,10 @@ static void copy_task_fields(struct rtc_task *dst, const struct rtc_task *src)
 int rtc_analysis_task_add(struct rtc_analysis *a, int stream, const struct rtc_task *proto,
 			  struct kairos_error *err)
 {
-	if (rtc_model_find_task(a->m, proto->name) >= 0)
+	if (name_find(a->tname, a->cap_tname, proto->name, task_name, a->m) >= 0)
 		return kairos_error_set(err, KAIROS_EINVAL, "task", "task: duplicate task name \"%s\"", proto->name);
+	if (stream >= 0 && stream < a->m->nstreams && a->m->streams[stream].path_len > 0)
+		a->is_graph_dirty = true; /* a new edge from the previous last hop */
 	int t = rtc_model_add_task(a->m, stream, proto->name, proto->resource, proto->wcet, proto->bcet, err);
 	if (t < 0)
 		return t;
@@ -526,6 +711,8 @@ int rtc_analysis_task_add(struct rtc_analysis *a, int stream, const struct rtc_t
 	note_change(a, t);
 	sync_sizes(a);
 	task_reset(a, t);
+	rv_add(a, proto->resource, t);
+	name_insert(&a->tname, &a->cap_tname, &a->n_tname, task_name, a->m, t);
 	a->dirty[proto->resource] = true;
 	return t;
 }
@@ -536,12 +723,14 @@ int rtc_analysis_stream_add(struct rtc_analysis *a, const struct rtc_stream *pro
 	if (proto_task->resource < 0 || proto_task->resource >= a->m->nresources)
 		return kairos_error_set(err, KAIROS_EINVAL, "resource", "resource: no resource with index %d",
 					proto_task->resource);
-	if (rtc_model_find_task(a->m, proto_task->name) >= 0)
+	if (name_find(a->tname, a->cap_tname, proto_task->name, task_name, a->m) >= 0)
 		return kairos_error_set(err, KAIROS_EINVAL, "task", "task: duplicate task name \"%s\"",
 					proto_task->name);
-	int s = rtc_model_add_stream(a->m, proto_stream->name, proto_stream->period, err);
-	if (s < 0)
-		return s;
+	if (name_find(a->sname, a->cap_sname, proto_stream->name, stream_name, a->m) >= 0)
+		return kairos_error_set(err, KAIROS_EINVAL, "streams.name", "streams.name: duplicate stream \"%s\"",
+					proto_stream->name);
+	int s = rtc_model_stream_append(a->m, proto_stream->name, proto_stream->period);
+	name_insert(&a->sname, &a->cap_sname, &a->n_sname, stream_name, a->m, s);
 	struct rtc_stream *st = &a->m->streams[s];
 	st->jitter = proto_stream->jitter;
 	st->min_distance = proto_stream->min_distance;
@@ -560,6 +749,12 @@ int rtc_analysis_task_remove(struct rtc_analysis *a, int task, struct kairos_err
 	struct rtc_stream *s = &m->streams[k->stream];
 	mark_downstream(a, task);
 	a->dirty[k->resource] = true;
+	if (s->path_len > 1)
+		a->is_graph_dirty = true;
+	rv_del(a, k->resource, task);
+	name_remove(a->tname, a->cap_tname, k->name, task_name, m);
+	ivec_push(&a->touched_t, &a->ntouched_t, &a->cap_touched_t, task);
+	ivec_push(&a->touched_s, &a->ntouched_s, &a->cap_touched_s, k->stream);
 	for (int h = k->hop; h + 1 < s->path_len; h++) {
 		s->path[h] = s->path[h + 1];
 		m->tasks[s->path[h]].hop = h;
@@ -594,27 +789,31 @@ int rtc_analysis_task_move(struct rtc_analysis *a, int task, int resource, long 
 	struct rtc_task *k = &m->tasks[task];
 	a->dirty[k->resource] = true;
 	a->dirty[resource] = true;
+	if (m->streams[k->stream].path_len > 1)
+		a->is_graph_dirty = true;
+	rv_del(a, k->resource, task);
+	rv_add(a, resource, task);
 	k->resource = resource;
 	k->priority = priority;
 	k->has_priority = true;
-	note_change(a, task);
+	note_change(a, -(task + 1)); /* a move: its replicas are checked too */
 	return 0;
 }
 
 int rtc_analysis_update(struct rtc_analysis *a, struct kairos_error *err)
 {
 	/* only what changed needs checking: the rest was valid before */
-	build_lists(a);
 	for (int i = 0; i < a->nchanged; i++) {
-		int t = a->changed[i];
+		bool is_move = a->changed[i] < 0;
+		int t = is_move ? -a->changed[i] - 1 : a->changed[i];
 		if (a->m->tasks[t].stream < 0)
 			continue;
 		int r = a->m->tasks[t].resource;
-		int rc = rtc_model_validate_task(a->m, t, &a->rtasks[a->rstart[r]], a->rstart[r + 1] - a->rstart[r], err);
+		int rc = rtc_model_validate_task(a->m, t, a->rv[r].t, a->rv[r].n, err);
 		if (rc)
 			return rc;
 		/* a moved primary must not land on one of its replicas */
-		for (int q = 0; q < a->m->ntasks; q++) {
+		for (int q = 0; is_move && q < a->m->ntasks; q++) {
 			const struct rtc_task *k = &a->m->tasks[q];
 			if (k->stream >= 0 && k->replica_of == t && k->resource == r)
 				return kairos_error_set(err, KAIROS_EINVAL, "replica_of",
@@ -626,6 +825,6 @@ int rtc_analysis_update(struct rtc_analysis *a, struct kairos_error *err)
 	sync_sizes(a);
 	a->res->resources_analysed = 0;
 	process(a, false);
-	summarise(a);
+	summarise(a, false);
 	return 0;
 }

@@ -55,6 +55,7 @@ struct audsley {
 	int *tasks; /* the tasks of the resource under assignment, by position */
 	int n;
 	int *placed; /* per task: 1 once it has a level (this resource's pass) */
+	bool is_model_ok; /* the whole model was schedulable when the round began */
 };
 
 static const struct rtc_model *amodel(const struct audsley *s)
@@ -148,13 +149,14 @@ static int assign_resource(struct audsley *s, int r, bool *changed, struct kairo
 		s->placed[orig[i]] = 0;
 	}
 	/*
-	 * Preference among the tasks that fit a level: a feasible current order
-	 * is kept (the currently lowest is tried first); otherwise
+	 * Preference among the tasks that fit a level: a current order is kept
+	 * (the currently lowest is tried first) when the whole model and this
+	 * resource were schedulable as the round began; otherwise
 	 * deadline-monotonic (largest deadline tried lowest first), which keeps
 	 * the output jitter of tight tasks small for the resources downstream.
 	 */
 	const struct rtc_result *res = rtc_analysis_result(s->a);
-	bool is_ok = true;
+	bool is_ok = s->is_model_ok;
 	for (int i = 0; i < n; i++)
 		is_ok &= res->tasks[s->tasks[i]].ok;
 	for (int i = 1; !is_ok && i < n; i++) {
@@ -217,6 +219,33 @@ out:
 	}
 	free(orig);
 	free(orig_prio);
+	return rc;
+}
+
+/* Puts resource R in deadline-monotonic order; *changed when that differs. */
+static int order_dm(struct audsley *s, int r, bool *changed, struct kairos_error *err)
+{
+	const struct rtc_model *m = amodel(s);
+	int rc = 0;
+	free(s->tasks);
+	s->n = resource_tasks(m, r, &s->tasks);
+	int *dm = kairos_xmalloc(((size_t)s->n + 1) * sizeof(int));
+	memcpy(dm, s->tasks, (size_t)s->n * sizeof(int));
+	for (int i = 1; i < s->n; i++) {
+		int x = dm[i], j = i;
+		while (j > 0 && dm_key(m, dm[j - 1]) > dm_key(m, x)) {
+			dm[j] = dm[j - 1];
+			j--;
+		}
+		dm[j] = x;
+	}
+	*changed = memcmp(dm, s->tasks, (size_t)s->n * sizeof(int)) != 0;
+	memcpy(s->tasks, dm, (size_t)s->n * sizeof(int));
+	free(dm);
+	for (int p = 0; p < s->n && !rc; p++)
+		rc = put(s, p, r, err);
+	if (!rc && *changed && (rc = rtc_analysis_update(s->a, err)) == 0)
+		s->stats->checks++;
 	return rc;
 }
 
@@ -433,7 +462,7 @@ int rtc_priority_assign(struct rtc_model *m, int resource, struct rtc_priority_s
 			struct kairos_error *err)
 {
 	struct rtc_priority_stats local = {0, 0};
-	struct audsley s = {NULL, stats ? stats : &local, NULL, 0, NULL};
+	struct audsley s = {NULL, stats ? stats : &local, NULL, 0, NULL, false};
 	int *order = NULL, rc;
 	s.stats->checks = 0;
 	s.stats->rounds = 0;
@@ -453,6 +482,7 @@ int rtc_priority_assign(struct rtc_model *m, int resource, struct rtc_priority_s
 	for (int round = 0; round < RTC_AUDSLEY_ROUNDS; round++) {
 		bool any_change = false;
 		s.stats->rounds = round + 1;
+		s.is_model_ok = resource >= 0 || rtc_analysis_result(s.a)->schedulable;
 		last_fail = -1;
 		for (int i = 0; i < R; i++) {
 			int r = order[i];
@@ -463,7 +493,15 @@ int rtc_priority_assign(struct rtc_model *m, int resource, struct rtc_priority_s
 			bool changed = false;
 			rc = assign_resource(&s, r, &changed, &fail_err);
 			if (rc == -KAIROS_ENOTFOUND) {
+				/* with chains the inputs may still change: meanwhile give
+				 * the resource its deadline-monotonic order, which keeps
+				 * the jitter it passes downstream small */
 				last_fail = r;
+				if (resource < 0) {
+					if ((rc = order_dm(&s, r, &changed, err)))
+						goto out;
+					any_change |= changed;
+				}
 				continue;
 			}
 			if (rc)

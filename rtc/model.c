@@ -113,6 +113,11 @@ int rtc_model_add_stream(struct rtc_model *m, const char *name, int64_t period, 
 {
 	if (rtc_model_find_stream(m, name) >= 0)
 		return kairos_error_set(err, KAIROS_EINVAL, "streams.name", "streams.name: duplicate stream \"%s\"", name);
+	return rtc_model_stream_append(m, name, period);
+}
+
+int rtc_model_stream_append(struct rtc_model *m, const char *name, int64_t period)
+{
 	GROW(m->streams, m->nstreams, m->cap_streams);
 	struct rtc_stream *s = &m->streams[m->nstreams];
 	memset(s, 0, sizeof(*s));

@@ -61,6 +61,9 @@ void rtc_curve_sup_closure_from(struct rtc_curve *c, int64_t floor);
  */
 int rtc_model_validate_task(const struct rtc_model *m, int t, const int *same, int nsame, struct kairos_error *err);
 
+/* rtc_model_add_stream without the (linear) duplicate-name check: the caller has one. */
+int rtc_model_stream_append(struct rtc_model *m, const char *name, int64_t period);
+
 /* A result with names copied from M and everything else zero. */
 struct rtc_result *rtc_result_alloc(const struct rtc_model *m);
 
