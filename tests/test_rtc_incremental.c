@@ -192,3 +192,28 @@ Test(rtc_incremental, random_changes_match_full_analysis)
 	}
 	rtc_analysis_free(a);
 }
+
+/* Appending a hop to a chain adds a dependency edge: the graph is rebuilt and the new hop sees the chain's jitter. */
+Test(rtc_incremental, appending_a_hop_to_a_chain)
+{
+	char *text = seed();
+	struct rtc_analysis *a = start(text);
+	free(text);
+	const struct rtc_model *m = rtc_analysis_model(a);
+	struct kairos_error err;
+	int a2 = rtc_model_find_stream(m, "a2");
+	struct rtc_task t = {.name = "VM2c", .resource = rtc_model_find_resource(m, "server1"), .wcet = T(1),
+			     .bcet = T(1), .priority = 5, .has_priority = true, .replica_of = -1};
+	int k = rtc_analysis_task_add(a, a2, &t, &err);
+	cr_assert_geq(k, 0, "%s", err.message);
+	cr_assert_eq(rtc_analysis_update(a, &err), 0, "%s", err.message);
+	const struct rtc_result *r = rtc_analysis_result(a);
+	cr_assert_eq(r->resources_analysed, 1);
+	/* VM2c below VM1 and VM3 on server1: 1 + 3 + 2 = 6; a2 = 8 + 6 */
+	cr_assert_eq(r->tasks[k].wcrt, T(6));
+	cr_assert_eq(r->streams[a2].latency, T(14));
+	assert_same_as_full(a);
+	/* a duplicate name is refused before anything changes */
+	cr_assert_eq(rtc_analysis_task_add(a, a2, &t, &err), -KAIROS_EINVAL);
+	rtc_analysis_free(a);
+}
