@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "tests/support/rtcsim.h"
 
 #define GEN_UNIT 1000000LL /* micro-units per model unit */
 #define GEN_GRID 1000LL	   /* every value is a multiple of 0.001 */
@@ -21,20 +22,15 @@
 #define GEN_MAX_STREAMS 16
 #define GEN_MAX_HOPS 5
 
-/* splitmix64, as in rtcsim.c but its own state (the two never share a stream). */
+/* The oracle's one generator (rtcsim.h), on the generator's own state. */
 static uint64_t gen_next(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
+	return rtcsim_rng_next(s);
 }
 
 static int64_t gen_range(uint64_t *s, int64_t lo, int64_t hi)
 {
-	if (hi <= lo)
-		return lo;
-	return lo + (int64_t)(gen_next(s) % (uint64_t)(hi - lo + 1));
+	return rtcsim_rng_range(s, lo, hi);
 }
 
 static double gen_unit(uint64_t *s)

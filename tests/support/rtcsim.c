@@ -57,7 +57,7 @@ static int sim_fail(char *errbuf, size_t errlen, const char *fmt, ...)
 }
 
 /* splitmix64 (Steele, Lea, Flood 2014): small, seedable, good enough here. */
-static uint64_t sim_rng_next(uint64_t *s)
+uint64_t rtcsim_rng_next(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -65,13 +65,12 @@ static uint64_t sim_rng_next(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* Uniform in [lo, hi] (lo <= hi). */
-static int64_t sim_rng_range(uint64_t *s, int64_t lo, int64_t hi)
+int64_t rtcsim_rng_range(uint64_t *s, int64_t lo, int64_t hi)
 {
 	if (hi <= lo)
 		return lo;
 	uint64_t span = (uint64_t)(hi - lo) + 1;
-	return lo + (int64_t)(sim_rng_next(s) % span);
+	return lo + (int64_t)(rtcsim_rng_next(s) % span);
 }
 
 static int64_t sim_gcd(int64_t a, int64_t b)
@@ -414,16 +413,16 @@ static int64_t sim_draw_work(struct sim *s, const struct rtcsim_task *t)
 	case RTCSIM_EXEC_WCET:
 		break;
 	case RTCSIM_EXEC_EXTREMES:
-		e = (sim_rng_next(&s->rng) & 1) ? t->wcet : t->bcet;
+		e = (rtcsim_rng_next(&s->rng) & 1) ? t->wcet : t->bcet;
 		break;
 	case RTCSIM_EXEC_RANDOM: {
 		/* Prefer demands that finish on a tick: multiples of g service micro-units. */
 		int64_t g = rate / sim_gcd(rate, RTCSIM_TICKS);
 		int64_t lo = (t->bcet + g - 1) / g, hi = t->wcet / g;
 		if (lo <= hi)
-			e = sim_rng_range(&s->rng, lo, hi) * g;
+			e = rtcsim_rng_range(&s->rng, lo, hi) * g;
 		else
-			e = sim_rng_range(&s->rng, t->bcet, t->wcet);
+			e = rtcsim_rng_range(&s->rng, t->bcet, t->wcet);
 		break;
 	}
 	}
@@ -460,7 +459,7 @@ static int sim_make_arrivals(struct sim *s, char *errbuf, size_t errlen)
 		const struct rtcsim_stream *str = &m->streams[i];
 		int64_t phase = 0;
 		if (s->o->phase == RTCSIM_PHASE_RANDOM)
-			phase = sim_rng_range(&s->rng, 0, str->period - 1);
+			phase = rtcsim_rng_range(&s->rng, 0, str->period - 1);
 		else if (s->o->phase == RTCSIM_PHASE_CRITICAL)
 			phase =
 			    maxj - str->jitter; /* bursts (first event late by J) line up at maxj */
@@ -480,13 +479,13 @@ static int sim_make_arrivals(struct sim *s, char *errbuf, size_t errlen)
 			int64_t t;
 			switch (s->o->jitter) {
 			case RTCSIM_JITTER_EXTREMES:
-				t = (sim_rng_next(&s->rng) & 1) ? hi : lo;
+				t = (rtcsim_rng_next(&s->rng) & 1) ? hi : lo;
 				break;
 			case RTCSIM_JITTER_BURST:
 				t = k == 0 ? hi : lo;
 				break;
 			default:
-				t = sim_rng_range(&s->rng, lo, hi);
+				t = rtcsim_rng_range(&s->rng, lo, hi);
 				break;
 			}
 			s->arrivals[i][k] = t;
@@ -504,16 +503,16 @@ static int sim_make_arrivals(struct sim *s, char *errbuf, size_t errlen)
 		case RTCSIM_BLACKOUT_RELEASE:
 			s->blackout_start[r] = INT64_MAX; /* set when the chosen job is released */
 			if (s->res_ntasks[r] > 0) {
-				int t = s->res_tasks[r][sim_rng_range(&s->rng, 0,
-								      s->res_ntasks[r] - 1)];
+				int t = s->res_tasks[r][rtcsim_rng_range(&s->rng, 0,
+									 s->res_ntasks[r] - 1)];
 				int64_t p = m->streams[m->tasks[t].stream].period;
 				int64_t span = hyper > 0 && hyper < horizon ? hyper : horizon;
 				s->blackout_task[r] = t;
-				s->blackout_job[r] = sim_rng_range(&s->rng, 0, span / p);
+				s->blackout_job[r] = rtcsim_rng_range(&s->rng, 0, span / p);
 			}
 			break;
 		default:
-			s->blackout_start[r] = sim_rng_range(
+			s->blackout_start[r] = rtcsim_rng_range(
 			    &s->rng, 0, hyper > 0 && hyper < horizon ? hyper : horizon);
 			break;
 		}
@@ -536,7 +535,7 @@ static void sim_release(struct sim *s, int t, int64_t arrival)
 	    .arrival = arrival,
 	    .remaining = sim_draw_work(s, task),
 	    .abs_deadline = s->now + task->deadline,
-	    .tiebreak = s->o->edf_random_ties ? sim_rng_next(&s->rng) : (uint64_t)t,
+	    .tiebreak = s->o->edf_random_ties ? rtcsim_rng_next(&s->rng) : (uint64_t)t,
 	};
 	sim_queue_push(&s->queues[t], &j);
 	s->pending++;

@@ -166,6 +166,14 @@ long rtcsim_arrivals(const struct rtcsim_model *m, const struct rtcsim_options *
 void rtcsim_stats_merge(struct rtcsim_stats *a, const struct rtcsim_stats *b,
 			const struct rtcsim_model *m);
 
+/*
+ * The seedable generator of the simulator and of rtcgen.c (splitmix64):
+ * the next 64 random bits of state *S, and a uniform draw in [lo, hi]
+ * (lo when hi <= lo).
+ */
+uint64_t rtcsim_rng_next(uint64_t *s);
+int64_t rtcsim_rng_range(uint64_t *s, int64_t lo, int64_t hi);
+
 /* Least common multiple of the stream periods in ticks, or -1 on overflow past LIMIT. */
 int64_t rtcsim_hyperperiod(const struct rtcsim_model *m, int64_t limit);
 
