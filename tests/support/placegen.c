@@ -101,6 +101,12 @@ static void random_problem(uint64_t *s, int i, struct sched_problem *p)
 	p->flows[0].deadline_ms = grid(d + uniform(s, 0.5, 3.0) * d);
 }
 
+void placegen_problem(uint64_t seed, int i, struct sched_problem *p)
+{
+	uint64_t s = seed * 104729 + 7;
+	random_problem(&s, i, p);
+}
+
 void placegen_instance_init(struct placegen_instance *in, uint64_t seed)
 {
 	uint64_t s = seed * 7919 + 1;

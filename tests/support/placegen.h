@@ -25,6 +25,9 @@ struct placegen_instance {
 void placegen_instance_init(struct placegen_instance *in, uint64_t seed);
 void placegen_instance_destroy(struct placegen_instance *in);
 
+/* One random VSN (as in the instances) named after I; free with sched_problem_destroy. */
+void placegen_problem(uint64_t seed, int i, struct sched_problem *p);
+
 /* Heuristic vs exhaustive over instances [first, first + n). */
 struct placegen_quality {
 	int instances;
