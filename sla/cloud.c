@@ -294,7 +294,6 @@ static int reject(struct sla_cloud *c, const char *id, const char *reneg_id, con
 		  struct kairos_error *err)
 {
 	struct vsn_doc *counter = sla_doc_copy(doc);
-	const struct vsn_doc *base = doc;
 	struct sched_problem lowered;
 	const struct sched_problem *p = prob;
 	bool is_lowered = false;
@@ -305,9 +304,7 @@ static int reject(struct sla_cloud *c, const char *id, const char *reneg_id, con
 			goto out;
 		is_lowered = true;
 		p = &lowered;
-		base = counter;
 	}
-	(void)base;
 	struct sched_plan plan;
 	int found = sched_cloud_place(c->sc, p, SCHED_RELAXED, 0, &plan, NULL, err);
 	if (found < 0) {
@@ -327,7 +324,6 @@ static int reject(struct sla_cloud *c, const char *id, const char *reneg_id, con
 		sched_plan_destroy(&plan);
 		goto out;
 	}
-	int before = d->nreasons;
 	terms_compare(p, &plan.placement, &b, d, counter);
 	if (d->nreasons == 0 && sched_plan_verify(c->sc, prob, &plan, err) == 1) {
 		/* the strict search ran out of budget; this plan keeps every term */
@@ -338,7 +334,6 @@ static int reject(struct sla_cloud *c, const char *id, const char *reneg_id, con
 		rc = 1;
 		goto out;
 	}
-	(void)before;
 	sla_decision_fill(c->sc, p, &plan.placement, &b, d);
 	sched_bounds_destroy(&b);
 	/* the counter-offer is quoted only if it is admitted with this very plan */

@@ -166,9 +166,11 @@ json_t *sla_decision_to_json(const struct sla_decision *d)
 	json_t *pl = json_object(), *bn = json_object(), *bf = json_object(), *bl = json_object();
 	for (int i = 0; i < d->nnodes; i++) {
 		const struct sla_node_bound *n = &d->nodes[i];
-		json_t *p = json_pack("{s:s, s:i, s:s}", "host", n->host, "core", n->core, "mode", n->mode);
-		if (n->core >= 0)
+		json_t *p = json_pack("{s:s, s:s}", "host", n->host, "mode", n->mode);
+		if (n->core >= 0) { /* storage nodes have neither core nor priority */
+			json_object_set_new(p, "core", json_integer(n->core));
 			json_object_set_new(p, "priority", json_integer(n->priority));
+		}
 		json_object_set_new(pl, n->iri, p);
 		if (!n->has_wcrt && n->core >= 0) {
 			json_object_set_new(bn, n->iri, json_pack("{s:n}", "wcrtMs"));
