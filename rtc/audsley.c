@@ -54,7 +54,7 @@ struct audsley {
 	struct rtc_priority_stats *stats;
 	int *tasks; /* the tasks of the resource under assignment, by position */
 	int n;
-	int *placed; /* per task: 1 once it has a level (this resource's pass) */
+	int *placed;	  /* per task: 1 once it has a level (this resource's pass) */
 	bool is_model_ok; /* the whole model was schedulable when the round began */
 };
 
