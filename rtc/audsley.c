@@ -11,10 +11,12 @@
  * that meets its deadline takes the level (and, when its whole stream runs
  * on this resource and it is the last of its tasks to be placed, the stream
  * must meet its deadline too). Candidates are tried from the currently
- * lowest priority up when the current order is feasible (so it is kept as
- * is), else from the largest deadline down (deadline-monotonic preference,
- * Leung & Whitehead 1982: small output jitter for the tight tasks, which
- * matters to the resources downstream in a chain).
+ * lowest priority up when the model and the resource are schedulable as
+ * they are (so a feasible order is kept as is), else from the largest
+ * deadline down (deadline-monotonic preference, Leung & Whitehead 1982:
+ * small output jitter for the tight tasks, which matters to the resources
+ * downstream in a chain). Which feasible candidate is chosen does not
+ * change the optimality below, only which feasible order comes out.
  *
  * What is guaranteed (optimality).
  *  - One resource whose tasks' activations do not depend on the order on
@@ -30,7 +32,9 @@
  *    depends on the delay jitter of upstream tasks on other resources, hence
  *    on their orders. We run the per-resource algorithm resource by resource
  *    (upstream first), each optimal for the input curves of the moment, and
- *    repeat rounds until no order changes (at most RTC_AUDSLEY_ROUNDS). The
+ *    repeat rounds until no order changes (at most RTC_AUDSLEY_ROUNDS); a
+ *    resource with no feasible order in a round gets its deadline-monotonic
+ *    order meanwhile (its upstream may still change). The
  *    result is a fixed point, not a proof that no other combination of
  *    orders is feasible: when we fail, some exotic combination might still
  *    exist. When we succeed, the final whole-model analysis is schedulable.
