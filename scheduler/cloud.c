@@ -576,6 +576,7 @@ static int bounds_with(const struct sched_cloud *c, const struct sched_placement
 		return rc;
 	int which = e < 0 ? c->nentries : e;
 	sched_bounds_read(c, &bld[which], a, e < 0 ? pl : &c->entries[e].pl, b);
+	b->is_cloud_ok = rtc_analysis_result(a)->schedulable && sched_links_ok(bld, c->nentries + 1, a);
 	sched_builders_free(c, bld);
 	rtc_analysis_free(a);
 	return 0;

@@ -271,6 +271,7 @@ struct sched_bounds {
 	int64_t *flow_latency;     /* ticks; INT64_MAX unbounded; -1 no timing */
 	double composed_availability;
 	double *node_availability; /* composed per node (with its backups) */
+	bool is_cloud_ok;          /* the whole analysed cloud schedulable, every link within its latency */
 };
 
 void sched_bounds_destroy(struct sched_bounds *b);

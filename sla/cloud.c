@@ -271,6 +271,16 @@ static int admit_with(struct sla_cloud *c, const char *id, const struct sched_pr
 	int rc = sched_plan_bounds(c->sc, id, prob, plan, &b, err);
 	if (rc)
 		return rc;
+	/*
+	 * The search decided on an incrementally updated analysis; the bounds
+	 * answered come from a fresh analysis of the model the cloud will export.
+	 * Both must agree that every promise holds.
+	 */
+	if (!b.is_cloud_ok || !sched_bounds_meet(prob, &b)) {
+		sched_bounds_destroy(&b);
+		return kairos_error_set(err, KAIROS_EINTERNAL, id,
+					"vsn \"%s\": the plan found does not hold on a fresh analysis", id);
+	}
 	sla_decision_fill(c->sc, prob, &plan->placement, &b, d);
 	sched_bounds_destroy(&b);
 	d->is_admitted = true;
