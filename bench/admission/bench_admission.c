@@ -32,7 +32,7 @@
 
 #include "common/common.h"
 
-#define TIMEOUT_MS 120000
+#define TIMEOUT_MS 600000 /* long enough that "lost" is kairosd's doing, not ours */
 
 static double now_ms(void)
 {
