@@ -46,7 +46,7 @@ int api_cloud_rebuild(struct api_service *svc, struct kairos_error *err)
 		memset(&pl, 0, sizeof(pl));
 		if (!model || vsn_parse(model, strlen(model), VSN_SYNTAX_JSON, NULL, NULL, &doc, &pr) != 0)
 			rc = kairos_error_set(err, KAIROS_EINTERNAL, id, "stored VSN %s no longer parses", id);
-		else if ((rc = sla_placement_from_json(json_object_get(v, "placement"), &pl, err)) == 0)
+		else if ((rc = sla_placement_from_json(cloud, json_object_get(v, "placement"), &pl, err)) == 0)
 			rc = sla_cloud_restore(cloud, id, doc, &pl, err);
 		if (rc)
 			kairos_log(KAIROS_LOG_ERROR, "cannot restore VSN", "vsn=%s error=\"%s\"", id, err->message);

@@ -121,12 +121,12 @@ static void record_build(struct record *r, struct api_service *svc, const struct
 	json_t *dj = sla_decision_to_json(d);
 	r->bounds = json_dumps(json_object_get(dj, "bounds"), JSON_COMPACT);
 	json_decref(dj);
-	json_t *pj = sla_placement_to_json(&d->placement);
+	json_t *pj = sla_placement_to_json(svc->cloud, &d->placement);
 	r->placement = json_dumps(pj, JSON_COMPACT);
 	json_decref(pj);
 	r->changed_states = kairos_xcalloc((size_t)d->nchanged + 1, sizeof(char *));
 	for (int i = 0; i < d->nchanged; i++) {
-		json_t *cj = sla_placement_to_json(sla_cloud_placement(svc->cloud, d->changed[i]));
+		json_t *cj = sla_placement_to_json(svc->cloud, sla_cloud_placement(svc->cloud, d->changed[i]));
 		r->changed_states[i] = json_dumps(cj, JSON_COMPACT);
 		json_decref(cj);
 	}
