@@ -29,6 +29,8 @@
 #include "rtc/rtc_internal.h"
 
 #define RTC_FIXPOINT_ROUNDS 64
+#define RTC_DIVERGE_ROUND 8
+#define RTC_DIVERGE_PERIODS 1024
 #define INF RTC_CURVE_INF
 
 struct rtc_rvec {
@@ -401,6 +403,26 @@ static void component_reset(struct rtc_analysis *a, const int *mem, int n)
 	}
 }
 
+/*
+ * A cyclic component whose jitter keeps feeding itself grows its bounds every
+ * round until a cap stops it, with ever longer busy windows. After a few rounds,
+ * a response beyond RTC_DIVERGE_PERIODS periods of its stream (that many
+ * activations pending) is taken as divergence: the component is then reported
+ * unbounded, which is always sound.
+ */
+static bool diverging(const struct rtc_analysis *a, const int *mem, int n)
+{
+	for (int k = 0; k < n; k++)
+		for (int q = 0; q < a->rv[mem[k]].n; q++) {
+			int t = a->rv[mem[k]].t[q];
+			const struct rtc_task_result *tr = &a->res->tasks[t];
+			int64_t period = a->m->streams[a->m->tasks[t].stream].period;
+			if (tr->is_bounded && tr->wcrt / RTC_DIVERGE_PERIODS > period)
+				return true;
+		}
+	return false;
+}
+
 /* Iterates a component until no resource in it is dirty; false after the round cap. */
 static bool component_iterate(struct rtc_analysis *a, const int *mem, int n)
 {
@@ -417,6 +439,8 @@ static bool component_iterate(struct rtc_analysis *a, const int *mem, int n)
 				a->dirty[mem[k]] = false;
 				analyse_resource(a, mem[k]);
 			}
+		if (round >= RTC_DIVERGE_ROUND && diverging(a, mem, n))
+			return false;
 	}
 	return false;
 }
