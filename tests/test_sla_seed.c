@@ -136,3 +136,45 @@ Test(sla_seed, admitted_with_bounds_within_deadlines_and_backup_apart)
 	sla_cloud_free(c);
 	vsn_doc_free(doc);
 }
+
+/*
+ * The placement of SPEC §4 (VM1 and VM3 sharing server1, VM1 above VM3; VM2 on
+ * server2; VM2b on server3), restored by hand: the bounds are the paper's,
+ * except a2, whose sync message crosses two hops here (server2's uplink and
+ * the LAN port towards server3, 1 ms each) where the SPEC model has one.
+ */
+Test(sla_seed, spec_placement_gives_the_hand_computed_bounds)
+{
+	struct vsn_doc *doc = load_doc("tests/vsn/good/seed.ttl", VSN_SYNTAX_TURTLE);
+	struct sla_cloud *c = demo_cloud();
+	const char *text = "{\"nodes\": [[\"server1\", 0], [\"server2\", 0], [\"server3\", 0], [\"server1\", 0]],"
+			   " \"links\": [[true, 100]],"
+			   " \"priorities\": {\"" EX "VM1\": 1, \"" EX "VM3\": 2, \"" EX "VM2\": 1, \"" EX "VM2b\": 1,"
+			   " \"" EX "sync@server2.uplink\": 1, \"" EX "sync@lan/server3\": 1}}";
+	json_t *j = json_loads(text, 0, NULL);
+	cr_assert_not_null(j);
+	/* the placement's node order is the document's */
+	cr_assert_str_eq(doc->nodes[0].iri, EX "VM1");
+	cr_assert_str_eq(doc->nodes[3].iri, EX "VM3");
+	struct sched_placement pl;
+	struct kairos_error err = {0};
+	cr_assert_eq(sla_placement_from_json(c, j, &pl, &err), 0, "%s", err.message);
+	cr_assert_eq(sla_cloud_restore(c, "spec", doc, &pl, &err), 0, "%s", err.message);
+	struct sla_decision *d;
+	cr_assert_eq(sla_cloud_describe(c, "spec", &d, &err), 0, "%s", err.message);
+	cr_assert_float_eq(node_of(d, EX "VM1")->wcrt_ms, 3.0, 1e-9);
+	cr_assert_float_eq(node_of(d, EX "VM3")->wcrt_ms, 5.0, 1e-9); /* 2 + VM1's 3: SPEC's a3 = 5 */
+	cr_assert_float_eq(node_of(d, EX "VM2")->wcrt_ms, 5.0, 1e-9);
+	cr_assert_float_eq(node_of(d, EX "VM2b")->wcrt_ms, 2.0, 1e-9);
+	cr_assert_float_eq(d->links[0].latency_ms, 2.0, 1e-9);
+	cr_assert_float_eq(d->flows[0].latency_ms, 9.0, 1e-9);
+	cr_assert_float_eq(d->availability_composed,
+			   (0.999 * 0.9999) * (0.999 * 0.9999) *
+				   (1 - (1 - 0.999 * 0.9999) * (1 - 0.998 * 0.9999)),
+			   1e-12);
+	sla_decision_free(d);
+	sched_placement_destroy(&pl);
+	json_decref(j);
+	sla_cloud_free(c);
+	vsn_doc_free(doc);
+}
