@@ -222,8 +222,9 @@ const struct rtc_model *rtc_analysis_model(const struct rtc_analysis *a);
 const struct rtc_result *rtc_analysis_result(const struct rtc_analysis *a);
 
 /*
- * Adds a stream with one task (a VM) or appends a task to an existing stream.
- * Return the new index or -KAIROS_EINVAL. Values as in the model builders;
+ * Adds a stream with one task (a VM; returns the new stream's index) or
+ * appends a task to an existing stream (returns the new task's index), or
+ * -KAIROS_EINVAL (duplicate name, bad index). Values as in the model builders;
  * the `priority`, `deadline`, `slot` and `replica_of` fields of *proto are
  * copied (its name/resource/wcet/bcet too; stream/hop are ignored).
  */
@@ -320,7 +321,12 @@ void rtc_curve_sup_closure(struct rtc_curve *c);
 void rtc_curve_div_ceil(struct rtc_curve *out, const struct rtc_curve *f, int64_t k);
 void rtc_curve_div_floor(struct rtc_curve *out, const struct rtc_curve *f, int64_t k);
 
-/* Min-plus / max-plus convolution and deconvolution (Le Boudec & Thiran 2001, ch. 3). */
+/*
+ * Min-plus / max-plus convolution and deconvolution (Le Boudec & Thiran 2001,
+ * ch. 3) of non-decreasing curves. Exact on the result's prefix where the
+ * operands have integral slopes; where a rational tail has to be crossed the
+ * result is rounded to its safe side (above for upper, below for lower).
+ */
 void rtc_curve_minplus_conv(struct rtc_curve *out, const struct rtc_curve *f, const struct rtc_curve *g);
 void rtc_curve_minplus_deconv(struct rtc_curve *out, const struct rtc_curve *f, const struct rtc_curve *g);
 void rtc_curve_maxplus_conv(struct rtc_curve *out, const struct rtc_curve *f, const struct rtc_curve *g);
