@@ -232,6 +232,16 @@ bool vsn_utf8_valid(const char *s, size_t len)
 	return memchr(s, 0, len) == NULL;
 }
 
+bool vsn_iri_valid(const char *iri, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)iri[i];
+		if (c <= 0x20 || strchr("<>\"{}|\\^`", c))
+			return false;
+	}
+	return len > 0;
+}
+
 void vsn_iri_write(struct kairos_buf *b, const char *iri)
 {
 	kairos_buf_puts(b, "<");

@@ -79,6 +79,11 @@ struct kairos_buf;
 bool vsn_utf8_valid(const char *s, size_t len);
 /* Appends S to B escaped for the inside of an N-Triples / Turtle "..." literal. */
 void vsn_literal_escape(struct kairos_buf *b, const char *s);
+/*
+ * True if IRI (LEN bytes) has none of the characters RFC 3987 and Turtle's IRIREF
+ * exclude (controls, space, <>"{}|\^`): such an IRI could not be written back.
+ */
+bool vsn_iri_valid(const char *iri, size_t len);
 /* Appends <IRI> to B, escaping what an N-Triples / Turtle IRIREF cannot hold. */
 void vsn_iri_write(struct kairos_buf *b, const char *iri);
 /* Appends the term in N-Triples syntax to B. */

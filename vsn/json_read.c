@@ -84,10 +84,7 @@ static bool id_is_valid(const char *id)
 		       strspn(id + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				      "0123456789_-") == n;
 	}
-	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
-		if (*p <= 0x20 || strchr("<>\"{}|\\^`", *p))
-			return false;
-	return *id != '\0';
+	return vsn_iri_valid(id, strlen(id));
 }
 
 static uint32_t jr_ref(struct json_reader *r, const char *id)

@@ -89,6 +89,53 @@ static bool text_ok(struct rdf_reader *r, const unsigned char *s, size_t len)
 	return false;
 }
 
+/* raptor's RDF/XML parser lets IRIs hold characters no IRI may hold ('>', '{', ...). */
+static bool iri_ok(struct rdf_reader *r, const unsigned char *s, size_t len)
+{
+	if (vsn_iri_valid((const char *)s, len))
+		return true;
+	if (!r->is_aborted) {
+		raptor_locator *loc = raptor_parser_get_locator(r->parser);
+		r->has_syntax_error = true;
+		r->is_aborted = true;
+		vsn_problem_add(r->problems, VSN_PROBLEM_SYNTAX, NULL, NULL, (const char *)s,
+				"syntax", loc ? loc->line : 0, loc ? loc->column : 0,
+				"\"%.*s\" is not a valid IRI (no spaces, controls or <>\"{}|\\^`)",
+				(int)(len > 200 ? 200 : len), s);
+		raptor_parser_parse_abort(r->parser);
+	}
+	return false;
+}
+
+/* BCP 47 shape, as Turtle and N-Triples write it: [a-zA-Z]+ ('-' [a-zA-Z0-9]+)*. */
+static bool lang_ok(struct rdf_reader *r, const char *lang)
+{
+	const char *p = lang;
+	bool ok = true;
+	size_t run = 0;
+	for (; *p && ok; p++) {
+		bool alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+		bool digit = *p >= '0' && *p <= '9';
+		if (*p == '-')
+			ok = run > 0, run = 0;
+		else if (alpha || (digit && p > lang && strchr(lang, '-') && strchr(lang, '-') < p))
+			run++;
+		else
+			ok = false;
+	}
+	ok = ok && run > 0;
+	if (!ok && !r->is_aborted) {
+		raptor_locator *loc = raptor_parser_get_locator(r->parser);
+		r->has_syntax_error = true;
+		r->is_aborted = true;
+		vsn_problem_add(r->problems, VSN_PROBLEM_SYNTAX, NULL, NULL, NULL, "syntax",
+				loc ? loc->line : 0, loc ? loc->column : 0,
+				"\"%.40s\" is not a valid language tag", lang);
+		raptor_parser_parse_abort(r->parser);
+	}
+	return ok;
+}
+
 static uint32_t term_intern(struct rdf_reader *r, raptor_term *t)
 {
 	size_t len;
@@ -96,7 +143,7 @@ static uint32_t term_intern(struct rdf_reader *r, raptor_term *t)
 	switch (t->type) {
 	case RAPTOR_TERM_TYPE_URI:
 		s = raptor_uri_as_counted_string(t->value.uri, &len);
-		if (!text_ok(r, s, len))
+		if (!text_ok(r, s, len) || !iri_ok(r, s, len))
 			return 0;
 		return vsn_graph_iri(r->g, (const char *)s, len);
 	case RAPTOR_TERM_TYPE_BLANK:
@@ -116,9 +163,18 @@ static uint32_t term_intern(struct rdf_reader *r, raptor_term *t)
 		    (t->value.literal.language &&
 		     !text_ok(r, t->value.literal.language, t->value.literal.language_len)))
 			return 0;
-		const char *dt = t->value.literal.datatype
-				     ? (const char *)raptor_uri_as_string(t->value.literal.datatype)
-				     : NULL;
+		const char *dt = NULL;
+		if (t->value.literal.datatype) {
+			size_t dlen;
+			const unsigned char *d =
+			    raptor_uri_as_counted_string(t->value.literal.datatype, &dlen);
+			if (!text_ok(r, d, dlen) || !iri_ok(r, d, dlen))
+				return 0;
+			dt = (const char *)d;
+		}
+		if (t->value.literal.language &&
+		    !lang_ok(r, (const char *)t->value.literal.language))
+			return 0;
 		return vsn_graph_literal(r->g, (const char *)t->value.literal.string, len, dt,
 					 (const char *)t->value.literal.language);
 	}
