@@ -8,8 +8,8 @@
 # kairosd commits for one admission, prints one table and removes everything it made.
 #
 # Knobs (environment): ADMISSION_COUNT (submissions per point on the demo inventory,
-# 200), ADMISSION_LARGE_COUNT (per point on the generated one, at least one per client:
-# 10, i.e. 10, 10 and 32 submissions, because one decision takes seconds there),
+# 200), ADMISSION_LARGE_COUNT (per point on the generated one, at least one per client;
+# default ADMISSION_COUNT — lower it for a kairosd whose decisions take seconds there),
 # ADMISSION_CLIENTS ("1 8 32"), ADMISSION_HOSTS (generated inventory size, 1000),
 # ADMISSION_PGBENCH_SECONDS (10), ADMISSION_KEEP=1 (keep the temporary directory),
 # ADMISSION_HOST_CORES (cores of the generated hosts, cycled: "8"),
@@ -21,7 +21,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 BUILD=${BUILD:-build}
 count=${ADMISSION_COUNT:-200}
-large_count=${ADMISSION_LARGE_COUNT:-10}
+large_count=${ADMISSION_LARGE_COUNT:-$count}
 clients_list=${ADMISSION_CLIENTS:-1 8 32}
 nhosts=${ADMISSION_HOSTS:-1000}
 pgb_seconds=${ADMISSION_PGBENCH_SECONDS:-10}
