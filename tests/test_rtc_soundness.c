@@ -8,12 +8,12 @@
  * rates and latencies, jitter and minimum distances, paths of 1..5 hops,
  * utilisations up to 95% - are analysed by the engine and played by the
  * simulator of tests/support/rtcsim.c (which shares no code with rtc/) under
- * the critical-instant pattern (aligned bursts, wcet, blackouts at the burst)
- * and several random ones (phases, jitter, demands in [bcet, wcet], EDF ties).
- * Wherever the engine reports a finite bound, no simulated response time,
- * backlog or end-to-end latency may exceed it, and no response time may be
- * shorter than bcrt. A violation prints the model seed, the model and the
- * engine's answer, and writes the model to var/test/rtc-unsound-SEED.json.
+ * the critical-instant patterns (aligned bursts, wcet, blackouts at the burst;
+ * aligned EDF deadlines) and several random ones (phases, jitter, demands in [bcet, wcet], EDF
+ * ties). Wherever the engine reports a finite bound, no simulated response time, backlog or
+ * end-to-end latency may exceed it, and no response time may be shorter than bcrt. A violation
+ * prints the model seed, the model and the engine's answer, and writes the model to
+ * var/test/rtc-unsound-SEED.json.
  *
  * Tightness: for one fp resource with strictly periodic streams released
  * synchronously and running for their wcet, the bound must equal the
@@ -21,7 +21,7 @@
  * analysis of Joseph & Pandya 1986; Wandeler 2006, ch. 4).
  *
  * KAIROS_RTC_SIM_RUNS (default 8) sets the number of random simulator runs per
- * model, on top of the four critical-instant ones.
+ * model, on top of the five critical-instant ones.
  *
  * Replay: KAIROS_SOAK_SEED=S KAIROS_SOAK_MODELS=1 checks model S alone;
  * KAIROS_RTC_MODEL=var/test/rtc-unsound-S.json KAIROS_SOAK_SEED=S checks a
@@ -221,6 +221,13 @@ static void sim_options_for(int k, uint64_t seed, struct rtcsim_options *o)
 		o->jitter = RTCSIM_JITTER_BURST;
 		o->blackout = RTCSIM_BLACKOUT_CRITICAL;
 		break;
+	case 4: /* first jobs' absolute deadlines aligned, wcet, ties at random (EDF) */
+		o->phase = RTCSIM_PHASE_DEADLINE;
+		o->exec = RTCSIM_EXEC_WCET;
+		o->jitter = RTCSIM_JITTER_BURST;
+		o->blackout = RTCSIM_BLACKOUT_RANDOM;
+		o->edf_random_ties = 1;
+		break;
 	case 3:
 		o->phase = RTCSIM_PHASE_SYNC;
 		o->exec = RTCSIM_EXEC_EXTREMES;
@@ -325,7 +332,7 @@ static int check_model(uint64_t seed, const char *json, struct shard_totals *tot
 	}
 	struct rtcsim_stats all, st;
 	int have = 0;
-	int runs = 4 + (int)env_u64("KAIROS_RTC_SIM_RUNS", 8);
+	int runs = 5 + (int)env_u64("KAIROS_RTC_SIM_RUNS", 8);
 	for (int k = 0; k < runs; k++) {
 		struct rtcsim_options o;
 		sim_options_for(k, seed, &o);

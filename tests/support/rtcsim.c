@@ -434,6 +434,10 @@ static int sim_make_arrivals(struct sim *s, char *errbuf, size_t errlen)
 {
 	const struct rtcsim_model *m = s->m;
 	int64_t maxp = 0, maxj = 0;
+	int64_t maxd = 0;
+	for (int i = 0; i < m->nstreams; i++)
+		if (m->tasks[m->streams[i].first_task].deadline > maxd)
+			maxd = m->tasks[m->streams[i].first_task].deadline;
 	for (int i = 0; i < m->nstreams; i++) {
 		if (m->streams[i].period > maxp)
 			maxp = m->streams[i].period;
@@ -463,6 +467,8 @@ static int sim_make_arrivals(struct sim *s, char *errbuf, size_t errlen)
 		else if (s->o->phase == RTCSIM_PHASE_CRITICAL)
 			phase =
 			    maxj - str->jitter; /* bursts (first event late by J) line up at maxj */
+		else if (s->o->phase == RTCSIM_PHASE_DEADLINE)
+			phase = maxj - str->jitter + maxd - m->tasks[str->first_task].deadline;
 		long n = (long)(horizon / str->period) + 1;
 		s->arrivals[i] = sim_xcalloc((size_t)n, sizeof(int64_t));
 		int64_t prev = INT64_MIN;

@@ -84,6 +84,8 @@ enum rtcsim_phase_mode {
 	RTCSIM_PHASE_RANDOM,   /* uniform in [0, period) */
 	RTCSIM_PHASE_SYNC,     /* all streams at 0 (synchronous release) */
 	RTCSIM_PHASE_CRITICAL, /* jitter bursts of all streams aligned at the same instant */
+	RTCSIM_PHASE_DEADLINE, /* bursts offset so that the first jobs' absolute deadlines coincide
+				  (the EDF adversary: the shortest deadline is released last) */
 };
 
 /* How much work each job demands. */
