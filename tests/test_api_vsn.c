@@ -460,7 +460,16 @@ Test(api_vsn, every_bad_document_of_the_corpus_is_refused_and_leaves_no_row)
 				    : strcmp(ext, ".rdf") == 0 ? "application/rdf+xml"
 				    : strcmp(ext, ".nt") == 0  ? "application/n-triples"
 							       : "application/json";
-		int want = strstr(name, "syntax") ? 400 : strstr(name, "limit") ? 413 : 422;
+		/* The corpus's own expectation says which kind of problem comes first. */
+		char expect_path[1700];
+		snprintf(expect_path, sizeof(expect_path), "%.*s.expect", (int)(strlen(path) - strlen(ext)), path);
+		char *expect = NULL;
+		cr_assert_eq(kairos_read_file(expect_path, &expect, NULL), 0, "%s", expect_path);
+		const char *line = expect;
+		while (*line == '#' || *line == '\n')
+			line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line);
+		int want = strncmp(line, "syntax", 6) == 0 ? 400 : strncmp(line, "limit", 5) == 0 ? 413 : 422;
+		free(expect);
 		struct kairos_http_response r =
 			kairosd_fixture_request_as(&kd, acme, "POST", "/v1/vsns", ctype, doc, len);
 		cr_assert_eq(r.status, want, "%s: %d %s", name, r.status, r.body);
