@@ -15,7 +15,8 @@ static void rebuild_cloud(struct api_service *svc)
 	kairos_error_clear(&err);
 	pthread_mutex_lock(&svc->cloud_lock);
 	if (api_cloud_rebuild(svc, &err) != 0)
-		kairos_log(KAIROS_LOG_ERROR, "cloud not rebuilt after an inventory change", "error=\"%s\"", err.message);
+		kairos_log(KAIROS_LOG_ERROR, "cloud not rebuilt after an inventory change",
+			   "error=\"%s\"", err.message);
 	pthread_mutex_unlock(&svc->cloud_lock);
 }
 
@@ -31,31 +32,35 @@ enum MHD_Result api_route_tenant_create(struct api_ctx *ctx)
 	json_t *name = json_object_get(body, "name");
 	if (!json_is_string(name)) {
 		json_decref(body);
-		return api_reply_problem(ctx, 422, "Unprocessable Content", "\"name\" (a string) is required",
+		return api_reply_problem(ctx, 422, "Unprocessable Content",
+					 "\"name\" (a string) is required",
 					 json_pack("{s:s}", "field", "name"));
 	}
 	struct db_tenant t;
 	char token[65];
 	struct kairos_error err;
 	kairos_error_clear(&err);
-	int rc = db_tenant_create(ctx->svc->db, json_string_value(name), &t, token, sizeof(token), &err);
+	int rc =
+	    db_tenant_create(ctx->svc->db, json_string_value(name), &t, token, sizeof(token), &err);
 	json_decref(body);
 	if (rc)
 		return api_reply_error(ctx, &err);
 	kairos_log(KAIROS_LOG_INFO, "tenant created", "tenant=%s id=%s", t.name, t.id);
-	return api_reply_json(ctx, 201, json_pack("{s:s,s:s,s:s,s:s}", "id", t.id, "name", t.name, "token", token,
-						  "created_at", t.created_at));
+	return api_reply_json(ctx, 201,
+			      json_pack("{s:s,s:s,s:s,s:s}", "id", t.id, "name", t.name, "token",
+					token, "created_at", t.created_at));
 }
 
 static json_t *host_json(const struct db_host *h, const struct api_host *live)
 {
-	json_t *j = json_pack("{s:s,s:s,s:i,s:I,s:f,s:s,s:f,s:{s:s,s:f,s:I,s:f},s:{s:f,s:f},s:s,s:s}", "name", h->name,
-			      "libvirt_uri", h->libvirt_uri, "cores", h->cores, "memory_mib", (json_int_t)h->memory_mib,
-			      "speed", h->speed, "ovs_bridge", h->ovs_bridge, "uplink_mbps", h->uplink_mbps, "storage",
-			      "pool", h->storage_pool, "capacity_gib", h->storage_gib, "iops",
-			      (json_int_t)h->storage_iops, "throughput_mbps", h->storage_mbps, "availability", "host",
-			      h->availability_host, "hypervisor", h->availability_hypervisor, "failure_domain",
-			      h->failure_domain, "state", h->state);
+	json_t *j = json_pack(
+	    "{s:s,s:s,s:i,s:I,s:f,s:s,s:f,s:{s:s,s:f,s:I,s:f},s:{s:f,s:f},s:s,s:s}", "name",
+	    h->name, "libvirt_uri", h->libvirt_uri, "cores", h->cores, "memory_mib",
+	    (json_int_t)h->memory_mib, "speed", h->speed, "ovs_bridge", h->ovs_bridge,
+	    "uplink_mbps", h->uplink_mbps, "storage", "pool", h->storage_pool, "capacity_gib",
+	    h->storage_gib, "iops", (json_int_t)h->storage_iops, "throughput_mbps", h->storage_mbps,
+	    "availability", "host", h->availability_host, "hypervisor", h->availability_hypervisor,
+	    "failure_domain", h->failure_domain, "state", h->state);
 	if (live) {
 		json_object_set_new(j, "connected", json_boolean(live->is_registered));
 		json_object_set_new(j, "bridge_ready", json_boolean(live->has_bridge));
@@ -113,7 +118,8 @@ enum MHD_Result api_route_host_create(struct api_ctx *ctx)
 	snprintf(h.state, sizeof(h.state), "up");
 	api_hosts_add(ctx->svc, h.name, h.libvirt_uri, h.ovs_bridge, true);
 	rebuild_cloud(ctx->svc);
-	kairos_log(KAIROS_LOG_INFO, "host registered", "host=%s uri=%s cores=%d", h.name, h.libvirt_uri, h.cores);
+	kairos_log(KAIROS_LOG_INFO, "host registered", "host=%s uri=%s cores=%d", h.name,
+		   h.libvirt_uri, h.cores);
 	return api_reply_json(ctx, 201, host_json(&h, NULL));
 }
 

@@ -49,10 +49,12 @@ int api_config_load_file(struct api_config *c, const char *path, struct kairos_e
  * comma-separated list, NULL when none) so that the caller can warn: other Kairos
  * tools share the prefix (KAIROS_TOKEN, KAIROS_URL).
  */
-int api_config_load_env(struct api_config *c, char **envp, char **unknown, struct kairos_error *err);
+int api_config_load_env(struct api_config *c, char **envp, char **unknown,
+			struct kairos_error *err);
 
 /* Sets one option by name (the file's and the environment's common path). */
-int api_config_set(struct api_config *c, const char *key, const char *value, struct kairos_error *err);
+int api_config_set(struct api_config *c, const char *key, const char *value,
+		   struct kairos_error *err);
 
 /* Prints the options, their environment variables, defaults and meaning. */
 void api_config_usage(FILE *out);
@@ -67,7 +69,8 @@ struct api_service;
  * err says which and why. OVSDB and libvirt hosts that are down at start do not stop it:
  * /healthz reports them until they come back.
  */
-int api_service_start(const struct api_config *cfg, struct api_service **out, struct kairos_error *err);
+int api_service_start(const struct api_config *cfg, struct api_service **out,
+		      struct kairos_error *err);
 
 /* Stops serving (in-flight requests finish), joins its threads and closes the backends. */
 void api_service_stop(struct api_service *svc);

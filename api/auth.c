@@ -9,17 +9,20 @@
 
 int api_auth(struct api_ctx *ctx, bool need_admin, struct db_principal *who, enum MHD_Result *reply)
 {
-	const char *h = MHD_lookup_connection_value(ctx->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *h =
+	    MHD_lookup_connection_value(ctx->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	struct kairos_error err;
 	kairos_error_clear(&err);
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0') {
-		*reply = api_reply_problem(ctx, 401, "Unauthorized",
-					   "an Authorization: Bearer TOKEN header is required", NULL);
+		*reply =
+		    api_reply_problem(ctx, 401, "Unauthorized",
+				      "an Authorization: Bearer TOKEN header is required", NULL);
 		return -1;
 	}
 	int rc = db_token_lookup(ctx->svc->db, h + 7, who, &err);
 	if (rc == -KAIROS_ENOTFOUND) {
-		*reply = api_reply_problem(ctx, 401, "Unauthorized", "unknown or revoked token", NULL);
+		*reply =
+		    api_reply_problem(ctx, 401, "Unauthorized", "unknown or revoked token", NULL);
 		return -1;
 	}
 	if (rc) {
@@ -27,7 +30,8 @@ int api_auth(struct api_ctx *ctx, bool need_admin, struct db_principal *who, enu
 		return -1;
 	}
 	if (need_admin && !who->is_admin) {
-		*reply = api_reply_problem(ctx, 403, "Forbidden", "this route needs an admin token", NULL);
+		*reply = api_reply_problem(ctx, 403, "Forbidden", "this route needs an admin token",
+					   NULL);
 		return -1;
 	}
 	return 0;
@@ -39,14 +43,15 @@ json_t *api_body_json(struct api_ctx *ctx, enum MHD_Result *reply)
 	json_t *j = json_loadb(ctx->body, ctx->body_len, 0, &jerr);
 	if (!j) {
 		char detail[300];
-		snprintf(detail, sizeof(detail), "the body is not JSON: line %d, column %d: %s", jerr.line, jerr.column,
-			 jerr.text);
+		snprintf(detail, sizeof(detail), "the body is not JSON: line %d, column %d: %s",
+			 jerr.line, jerr.column, jerr.text);
 		*reply = api_reply_problem(ctx, 400, "Bad Request", detail, NULL);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		*reply = api_reply_problem(ctx, 400, "Bad Request", "the body must be a JSON object", NULL);
+		*reply = api_reply_problem(ctx, 400, "Bad Request",
+					   "the body must be a JSON object", NULL);
 		return NULL;
 	}
 	return j;

@@ -23,28 +23,37 @@ struct opt {
 	const char *help;
 };
 
-#define STR(field, def, help) \
-	{#field, OPT_STR, offsetof(struct api_config, field), sizeof(((struct api_config *)0)->field), 0, 0, def, help}
-#define INT(field, lo, hi, def, help) {#field, OPT_INT, offsetof(struct api_config, field), 0, lo, hi, def, help}
-#define LONG(field, lo, hi, def, help) {#field, OPT_LONG, offsetof(struct api_config, field), 0, lo, hi, def, help}
+#define STR(field, def, help)                                                                      \
+	{                                                                                          \
+#field, OPT_STR, offsetof(struct api_config, field),                               \
+		    sizeof(((struct api_config *)0)->field), 0, 0, def, help                       \
+	}
+#define INT(field, lo, hi, def, help)                                                              \
+	{                                                                                          \
+#field, OPT_INT, offsetof(struct api_config, field), 0, lo, hi, def, help          \
+	}
+#define LONG(field, lo, hi, def, help)                                                             \
+	{                                                                                          \
+#field, OPT_LONG, offsetof(struct api_config, field), 0, lo, hi, def, help         \
+	}
 
 static const struct opt opts[] = {
-	STR(listen_address, "127.0.0.1", "IPv4 address the HTTP API listens on"),
-	INT(port, 1, 65535, "8080", "TCP port of the HTTP API"),
-	INT(threads, 1, 256, "4", "HTTP worker threads"),
-	STR(state_dir, "var", "directory of runtime state"),
-	STR(log_level, "info", "debug, info, warn or error"),
-	STR(pg_host, "var/pg", "PostgreSQL unix socket directory or host"),
-	STR(pg_port, "5433", "PostgreSQL port"),
-	STR(pg_user, "kairos", "PostgreSQL user"),
-	STR(pg_database, "kairos", "PostgreSQL database"),
-	INT(pg_pool_size, 1, 512, "8", "PostgreSQL connections kept open"),
-	STR(ovsdb_remote, "unix:var/ovs/db.sock", "ovsdb-server to talk to: unix:PATH or tcp:IP:PORT"),
-	STR(inventory, "etc/inventory.json", "host inventory registered on first start"),
-	STR(migrations_dir, "migrations", "directory of NNNN_name.sql schema migrations"),
-	STR(admin_token_file, "var/admin.token", "file holding the admin token (created if missing)"),
-	INT(backend_timeout_ms, 50, 600000, "2000", "time limit of one backend call (health checks)"),
-	LONG(max_body_bytes, 1024, 1L << 30, "1048576", "largest request body accepted (413 beyond)"),
+    STR(listen_address, "127.0.0.1", "IPv4 address the HTTP API listens on"),
+    INT(port, 1, 65535, "8080", "TCP port of the HTTP API"),
+    INT(threads, 1, 256, "4", "HTTP worker threads"),
+    STR(state_dir, "var", "directory of runtime state"),
+    STR(log_level, "info", "debug, info, warn or error"),
+    STR(pg_host, "var/pg", "PostgreSQL unix socket directory or host"),
+    STR(pg_port, "5433", "PostgreSQL port"),
+    STR(pg_user, "kairos", "PostgreSQL user"),
+    STR(pg_database, "kairos", "PostgreSQL database"),
+    INT(pg_pool_size, 1, 512, "8", "PostgreSQL connections kept open"),
+    STR(ovsdb_remote, "unix:var/ovs/db.sock", "ovsdb-server to talk to: unix:PATH or tcp:IP:PORT"),
+    STR(inventory, "etc/inventory.json", "host inventory registered on first start"),
+    STR(migrations_dir, "migrations", "directory of NNNN_name.sql schema migrations"),
+    STR(admin_token_file, "var/admin.token", "file holding the admin token (created if missing)"),
+    INT(backend_timeout_ms, 50, 600000, "2000", "time limit of one backend call (health checks)"),
+    LONG(max_body_bytes, 1024, 1L << 30, "1048576", "largest request body accepted (413 beyond)"),
 };
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -62,7 +71,8 @@ static int set_opt(struct api_config *c, const struct opt *o, const char *value,
 	char *base = (char *)c + o->offset;
 	if (o->type == OPT_STR) {
 		if (strlen(value) >= o->size)
-			return kairos_error_set(err, KAIROS_EINVAL, o->key, "%s: %s is too long (at most %zu characters)",
+			return kairos_error_set(err, KAIROS_EINVAL, o->key,
+						"%s: %s is too long (at most %zu characters)",
 						where, o->key, o->size - 1);
 		memcpy(base, value, strlen(value) + 1);
 		return 0;
@@ -72,8 +82,8 @@ static int set_opt(struct api_config *c, const struct opt *o, const char *value,
 	long v = strtol(value, &end, 10);
 	if (errno || end == value || *end || v < o->min || v > o->max)
 		return kairos_error_set(err, KAIROS_EINVAL, o->key,
-					"%s: %s must be an integer from %ld to %ld, not \"%s\"", where, o->key, o->min,
-					o->max, value);
+					"%s: %s must be an integer from %ld to %ld, not \"%s\"",
+					where, o->key, o->min, o->max, value);
 	if (o->type == OPT_INT)
 		*(int *)base = (int)v;
 	else
@@ -81,11 +91,13 @@ static int set_opt(struct api_config *c, const struct opt *o, const char *value,
 	return 0;
 }
 
-int api_config_set(struct api_config *c, const char *key, const char *value, struct kairos_error *err)
+int api_config_set(struct api_config *c, const char *key, const char *value,
+		   struct kairos_error *err)
 {
 	const struct opt *o = find_opt(key);
 	if (!o)
-		return kairos_error_set(err, KAIROS_EINVAL, key, "unknown option %s (kairosd --help lists them)", key);
+		return kairos_error_set(err, KAIROS_EINVAL, key,
+					"unknown option %s (kairosd --help lists them)", key);
 	return set_opt(c, o, value, "option", err);
 }
 
@@ -114,9 +126,10 @@ static int check_values(const struct api_config *c, const char *where, struct ka
 {
 	enum kairos_log_level lvl;
 	if (kairos_log_level_parse(c->log_level, &lvl) != 0)
-		return kairos_error_set(err, KAIROS_EINVAL, "log_level",
-					"%s: log_level must be debug, info, warn or error, not \"%s\"", where,
-					c->log_level);
+		return kairos_error_set(
+		    err, KAIROS_EINVAL, "log_level",
+		    "%s: log_level must be debug, info, warn or error, not \"%s\"", where,
+		    c->log_level);
 	return 0;
 }
 
@@ -124,8 +137,8 @@ int api_config_load_file(struct api_config *c, const char *path, struct kairos_e
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return kairos_error_set(err, KAIROS_EINVAL, path, "cannot read config file %s: %s", path,
-					strerror(errno));
+		return kairos_error_set(err, KAIROS_EINVAL, path, "cannot read config file %s: %s",
+					path, strerror(errno));
 	char line[2048];
 	int lineno = 0, rc = 0;
 	while (rc == 0 && fgets(line, sizeof(line), f)) {
@@ -141,16 +154,17 @@ int api_config_load_file(struct api_config *c, const char *path, struct kairos_e
 			continue;
 		char *eq = strchr(s, '=');
 		if (!eq) {
-			rc = kairos_error_set(err, KAIROS_EINVAL, path, "%s: expected `key = value`, got \"%s\"", where,
-					      s);
+			rc = kairos_error_set(err, KAIROS_EINVAL, path,
+					      "%s: expected `key = value`, got \"%s\"", where, s);
 			break;
 		}
 		*eq = '\0';
 		char *key = trim(s), *value = trim(eq + 1);
 		const struct opt *o = find_opt(key);
 		if (!o) {
-			rc = kairos_error_set(err, KAIROS_EINVAL, key, "%s: unknown option \"%s\" (kairosd --help lists them)",
-					      where, key);
+			rc = kairos_error_set(
+			    err, KAIROS_EINVAL, key,
+			    "%s: unknown option \"%s\" (kairosd --help lists them)", where, key);
 			break;
 		}
 		rc = set_opt(c, o, value, where, err);
@@ -186,7 +200,8 @@ int api_config_load_env(struct api_config *c, char **envp, char **unknown, struc
 			continue;
 		}
 		char where[160];
-		snprintf(where, sizeof(where), "environment KAIROS_%.*s", (int)(eq - (*e + 7)), *e + 7);
+		snprintf(where, sizeof(where), "environment KAIROS_%.*s", (int)(eq - (*e + 7)),
+			 *e + 7);
 		rc = set_opt(c, o, eq + 1, where, err);
 	}
 	if (rc == 0)
@@ -201,8 +216,10 @@ void api_config_usage(FILE *out)
 {
 	fputs("usage: kairosd [--config FILE] [--help]\n"
 	      "\n"
-	      "Kairos, the real-time cloud orchestration service: the HTTP API on LISTEN_ADDRESS:PORT.\n"
-	      "Configuration: built-in defaults, then FILE (default etc/kairos.conf when it exists),\n"
+	      "Kairos, the real-time cloud orchestration service: the HTTP API on "
+	      "LISTEN_ADDRESS:PORT.\n"
+	      "Configuration: built-in defaults, then FILE (default etc/kairos.conf when it "
+	      "exists),\n"
 	      "then environment variables; the last word wins.\n\n"
 	      "option               environment                  default               meaning\n",
 	      out);

@@ -80,12 +80,14 @@ enum MHD_Result api_route_healthz(struct api_ctx *ctx)
 	struct kairos_buf detail = {0};
 	kairos_buf_puts(&detail, "unreachable: ");
 	for (size_t i = 0; i < json_array_size(down); i++)
-		kairos_buf_printf(&detail, "%s%s", i ? ", " : "", json_string_value(json_array_get(down, i)));
+		kairos_buf_printf(&detail, "%s%s", i ? ", " : "",
+				  json_string_value(json_array_get(down, i)));
 	json_t *extra = json_object();
 	json_object_set(extra, "down", down);
 	json_object_set(extra, "backends", json_object_get(report, "backends"));
 	json_decref(report);
-	enum MHD_Result r = api_reply_problem(ctx, 503, "Service Unavailable", kairos_buf_str(&detail), extra);
+	enum MHD_Result r =
+	    api_reply_problem(ctx, 503, "Service Unavailable", kairos_buf_str(&detail), extra);
 	kairos_buf_destroy(&detail);
 	return r;
 }
@@ -97,19 +99,23 @@ enum MHD_Result api_route_metrics(struct api_ctx *ctx)
 	bool all_up = false;
 	json_t *report = api_health_probe(ctx->svc, &all_up);
 	json_t *backends = json_object_get(report, "backends");
-	kairos_buf_puts(&b, "# HELP kairos_backend_up Whether a backend answered its health probe (1) or not (0).\n"
-			    "# TYPE kairos_backend_up gauge\n");
-	kairos_buf_printf(&b, "kairos_backend_up{backend=\"database\"} %d\n",
-			  json_is_true(json_object_get(json_object_get(backends, "database"), "ok")));
+	kairos_buf_puts(
+	    &b,
+	    "# HELP kairos_backend_up Whether a backend answered its health probe (1) or not (0).\n"
+	    "# TYPE kairos_backend_up gauge\n");
+	kairos_buf_printf(
+	    &b, "kairos_backend_up{backend=\"database\"} %d\n",
+	    json_is_true(json_object_get(json_object_get(backends, "database"), "ok")));
 	kairos_buf_printf(&b, "kairos_backend_up{backend=\"ovsdb\"} %d\n",
 			  json_is_true(json_object_get(json_object_get(backends, "ovsdb"), "ok")));
 	const char *name;
 	json_t *h;
 	json_object_foreach(json_object_get(backends, "hosts"), name, h)
-		kairos_buf_printf(&b, "kairos_backend_up{backend=\"libvirt\",host=\"%s\"} %d\n", name,
-				  json_is_true(json_object_get(h, "ok")));
+	    kairos_buf_printf(&b, "kairos_backend_up{backend=\"libvirt\",host=\"%s\"} %d\n", name,
+			      json_is_true(json_object_get(h, "ok")));
 	json_decref(report);
-	enum MHD_Result r = api_reply_text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", kairos_buf_str(&b));
+	enum MHD_Result r = api_reply_text(ctx, 200, "text/plain; version=0.0.4; charset=utf-8",
+					   kairos_buf_str(&b));
 	kairos_buf_destroy(&b);
 	return r;
 }

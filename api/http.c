@@ -20,18 +20,18 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{"GET", "/healthz", api_route_healthz},
-	{"GET", "/metrics", api_route_metrics},
-	{"POST", "/v1/tenants", api_route_tenant_create},
-	{"POST", "/v1/vsns", api_route_vsn_submit},
-	{"GET", "/v1/vsns", api_route_vsn_list},
-	{"GET", "/v1/vsns/{id}", api_route_vsn_show},
-	{"DELETE", "/v1/vsns/{id}", api_route_vsn_delete},
-	{"PUT", "/v1/vsns/{id}/sla", api_route_vsn_renegotiate},
-	{"GET", "/v1/model", api_route_model},
-	{"GET", "/v1/hosts", api_route_host_list},
-	{"POST", "/v1/hosts", api_route_host_create},
-	{"DELETE", "/v1/hosts/{name}", api_route_host_delete},
+    {"GET", "/healthz", api_route_healthz},
+    {"GET", "/metrics", api_route_metrics},
+    {"POST", "/v1/tenants", api_route_tenant_create},
+    {"POST", "/v1/vsns", api_route_vsn_submit},
+    {"GET", "/v1/vsns", api_route_vsn_list},
+    {"GET", "/v1/vsns/{id}", api_route_vsn_show},
+    {"DELETE", "/v1/vsns/{id}", api_route_vsn_delete},
+    {"PUT", "/v1/vsns/{id}/sla", api_route_vsn_renegotiate},
+    {"GET", "/v1/model", api_route_model},
+    {"GET", "/v1/hosts", api_route_host_list},
+    {"POST", "/v1/hosts", api_route_host_create},
+    {"DELETE", "/v1/hosts/{name}", api_route_host_delete},
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -72,10 +72,11 @@ static bool route_match(const char *pattern, const char *url, char params[][256]
 	return *p == '\0' && *u == '\0';
 }
 
-static enum MHD_Result queue(struct api_ctx *ctx, unsigned int status, const char *content_type, const char *data,
-			     size_t len)
+static enum MHD_Result queue(struct api_ctx *ctx, unsigned int status, const char *content_type,
+			     const char *data, size_t len)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
@@ -86,7 +87,8 @@ static enum MHD_Result queue(struct api_ctx *ctx, unsigned int status, const cha
 	return ok;
 }
 
-enum MHD_Result api_reply_text(struct api_ctx *ctx, unsigned int status, const char *content_type, const char *text)
+enum MHD_Result api_reply_text(struct api_ctx *ctx, unsigned int status, const char *content_type,
+			       const char *text)
 {
 	return queue(ctx, status, content_type, text, strlen(text));
 }
@@ -96,14 +98,15 @@ enum MHD_Result api_reply_json(struct api_ctx *ctx, unsigned int status, json_t 
 	char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(body);
 	if (!s)
-		return api_reply_problem(ctx, 500, "Internal Server Error", "could not encode the answer", NULL);
+		return api_reply_problem(ctx, 500, "Internal Server Error",
+					 "could not encode the answer", NULL);
 	enum MHD_Result ok = queue(ctx, status, "application/json", s, strlen(s));
 	free(s);
 	return ok;
 }
 
-enum MHD_Result api_reply_problem(struct api_ctx *ctx, unsigned int status, const char *title, const char *detail,
-				  json_t *extra)
+enum MHD_Result api_reply_problem(struct api_ctx *ctx, unsigned int status, const char *title,
+				  const char *detail, json_t *extra)
 {
 	json_t *p = json_object();
 	json_object_set_new(p, "type", json_string("about:blank"));
@@ -124,7 +127,8 @@ enum MHD_Result api_reply_problem(struct api_ctx *ctx, unsigned int status, cons
 }
 
 /* Finds the route; on a path that exists with other methods, fills ALLOW. */
-static size_t find_route(const char *method, const char *url, char params[][256], char *allow, size_t allow_size)
+static size_t find_route(const char *method, const char *url, char params[][256], char *allow,
+			 size_t allow_size)
 {
 	allow[0] = '\0';
 	for (size_t i = 0; i < N_ROUTES; i++) {
@@ -141,30 +145,38 @@ static size_t find_route(const char *method, const char *url, char params[][256]
 	return N_ROUTES;
 }
 
-static enum MHD_Result dispatch(struct api_service *svc, struct MHD_Connection *conn, const char *url,
-				struct api_request *req)
+static enum MHD_Result dispatch(struct api_service *svc, struct MHD_Connection *conn,
+				const char *url, struct api_request *req)
 {
-	struct api_ctx ctx = {.svc = svc, .conn = conn, .method = req->method, .url = url,
-			      .body = kairos_buf_str(&req->body), .body_len = req->body.len};
+	struct api_ctx ctx = {.svc = svc,
+			      .conn = conn,
+			      .method = req->method,
+			      .url = url,
+			      .body = kairos_buf_str(&req->body),
+			      .body_len = req->body.len};
 	char allow[128];
 	req->route = find_route(req->method, url, ctx.params, allow, sizeof(allow));
 	enum MHD_Result ok;
 	if (req->is_too_large) {
 		char detail[128];
-		snprintf(detail, sizeof(detail), "the request body is larger than %ld bytes", svc->cfg.max_body_bytes);
+		snprintf(detail, sizeof(detail), "the request body is larger than %ld bytes",
+			 svc->cfg.max_body_bytes);
 		ok = api_reply_problem(&ctx, 413, "Content Too Large", detail, NULL);
 	} else if (req->route < N_ROUTES) {
 		ok = routes[req->route].handler(&ctx);
 	} else if (allow[0]) {
 		char detail[256];
-		snprintf(detail, sizeof(detail), "%s is not allowed on %s; allowed: %s", req->method, url, allow);
+		snprintf(detail, sizeof(detail), "%s is not allowed on %s; allowed: %s",
+			 req->method, url, allow);
 		struct MHD_Response *r;
-		json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type", "about:blank", "title", "Method Not Allowed",
-				      "status", 405, "detail", detail, "instance", url);
+		json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type", "about:blank", "title",
+				      "Method Not Allowed", "status", 405, "detail", detail,
+				      "instance", url);
 		char *s = json_dumps(p, JSON_COMPACT);
 		json_decref(p);
 		r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/problem+json");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					"application/problem+json");
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 		ok = MHD_queue_response(conn, 405, r);
 		MHD_destroy_response(r);
@@ -179,9 +191,9 @@ static enum MHD_Result dispatch(struct api_service *svc, struct MHD_Connection *
 	return ok;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-				  const char *version, const char *upload_data, size_t *upload_data_size,
-				  void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	(void)version;
 	struct api_service *svc = cls;
@@ -192,7 +204,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		snprintf(req->method, sizeof(req->method), "%s", method);
 		req->route = N_ROUTES;
 		*con_cls = req;
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoll(cl, NULL, 10) > svc->cfg.max_body_bytes) {
 			/* Refuse before reading a byte of it. */
 			req->is_too_large = true;
@@ -217,7 +230,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return dispatch(svc, conn, url, req);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
 {
 	(void)conn;
 	(void)toe;
@@ -227,10 +241,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	struct timespec end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	double secs = (double)(end.tv_sec - req->start.tv_sec) + (double)(end.tv_nsec - req->start.tv_nsec) / 1e9;
-	api_metrics_observe(svc->metrics, req->route, req->method, req->status ? req->status : 500, secs);
+	double secs = (double)(end.tv_sec - req->start.tv_sec) +
+		      (double)(end.tv_nsec - req->start.tv_nsec) / 1e9;
+	api_metrics_observe(svc->metrics, req->route, req->method, req->status ? req->status : 500,
+			    secs);
 	kairos_log(KAIROS_LOG_DEBUG, "request", "method=%s route=%s status=%d ms=%.3f", req->method,
-		   req->route < N_ROUTES ? routes[req->route].pattern : "unmatched", req->status, secs * 1000);
+		   req->route < N_ROUTES ? routes[req->route].pattern : "unmatched", req->status,
+		   secs * 1000);
 	kairos_buf_destroy(&req->body);
 	free(req);
 	*con_cls = NULL;
@@ -252,15 +269,18 @@ int api_http_start(struct api_service *svc, struct kairos_error *err)
 		names[i] = routes[i].pattern;
 	svc->metrics = api_metrics_new(N_ROUTES, names);
 
-	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)svc->cfg.port)};
+	struct sockaddr_in addr = {.sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)svc->cfg.port)};
 	if (inet_pton(AF_INET, svc->cfg.listen_address, &addr.sin_addr) != 1)
 		return kairos_error_set(err, KAIROS_EINVAL, "listen_address",
-					"listen_address %s is not an IPv4 address", svc->cfg.listen_address);
-	svc->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL, 0, NULL,
-				    NULL, on_request, svc, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-				    MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
-				    (unsigned int)svc->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
-				    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_END);
+					"listen_address %s is not an IPv4 address",
+					svc->cfg.listen_address);
+	svc->mhd = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL, 0, NULL, NULL,
+	    on_request, svc, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+	    &addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)svc->cfg.threads,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)60, MHD_OPTION_END);
 	if (!svc->mhd)
 		return kairos_error_set(err, KAIROS_EBACKEND, "port", "cannot listen on %s:%d (%s)",
 					svc->cfg.listen_address, svc->cfg.port,

@@ -66,10 +66,11 @@ struct api_ctx {
 
 /* Reply helpers: each queues exactly one response and returns MHD's verdict. */
 enum MHD_Result api_reply_json(struct api_ctx *ctx, unsigned int status, json_t *body /* stolen */);
-enum MHD_Result api_reply_text(struct api_ctx *ctx, unsigned int status, const char *content_type, const char *text);
+enum MHD_Result api_reply_text(struct api_ctx *ctx, unsigned int status, const char *content_type,
+			       const char *text);
 /* RFC 9457 problem details; EXTRA (stolen, may be NULL) adds members such as "reasons". */
-enum MHD_Result api_reply_problem(struct api_ctx *ctx, unsigned int status, const char *title, const char *detail,
-				  json_t *extra);
+enum MHD_Result api_reply_problem(struct api_ctx *ctx, unsigned int status, const char *title,
+				  const char *detail, json_t *extra);
 
 /* ---- hosts ------------------------------------------------------------------ */
 
@@ -79,11 +80,13 @@ int api_host_from_json(json_t *h, const char *base_dir, const char *where, struc
 		       struct kairos_error *err);
 /* Connects the host, fills cores and memory from libvirt and stores it (in CONN's
  * transaction when CONN is given). On failure nothing stays registered. */
-int api_host_register(struct api_service *svc, PGconn *conn, struct db_host *h, struct kairos_error *err);
+int api_host_register(struct api_service *svc, PGconn *conn, struct db_host *h,
+		      struct kairos_error *err);
 
 /* A copy of the host list (caller frees), and changes to it. */
 struct api_host *api_hosts_snapshot(struct api_service *svc, size_t *n_out);
-void api_hosts_add(struct api_service *svc, const char *name, const char *uri, const char *bridge, bool is_registered);
+void api_hosts_add(struct api_service *svc, const char *name, const char *uri, const char *bridge,
+		   bool is_registered);
 void api_hosts_remove(struct api_service *svc, const char *name);
 
 /* ---- routes --------------------------------------------------------------- */
@@ -110,7 +113,8 @@ enum MHD_Result api_route_host_delete(struct api_ctx *ctx);
  * Authenticates the caller from the Authorization header; with NEED_ADMIN only an admin
  * token passes. On failure returns -1 with the 401/403/503 answer queued in *REPLY.
  */
-int api_auth(struct api_ctx *ctx, bool need_admin, struct db_principal *who, enum MHD_Result *reply);
+int api_auth(struct api_ctx *ctx, bool need_admin, struct db_principal *who,
+	     enum MHD_Result *reply);
 /* The body as a JSON object, or NULL with a 400 answer queued in *REPLY. */
 json_t *api_body_json(struct api_ctx *ctx, enum MHD_Result *reply);
 /* Answers ERR as problem+json with the status its code implies (422, 404, 409, 503...). */
@@ -126,7 +130,8 @@ json_t *api_health_probe(struct api_service *svc, bool *all_up);
 struct api_metrics *api_metrics_new(size_t n_routes, const char *const *route_names);
 void api_metrics_free(struct api_metrics *m);
 /* ROUTE is an index into the names given at creation, or n_routes for "unmatched". */
-void api_metrics_observe(struct api_metrics *m, size_t route, const char *method, int status, double seconds);
+void api_metrics_observe(struct api_metrics *m, size_t route, const char *method, int status,
+			 double seconds);
 /* Appends the Prometheus text exposition of the request metrics to B. */
 void api_metrics_render(struct api_metrics *m, struct kairos_buf *b);
 

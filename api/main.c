@@ -25,7 +25,10 @@ int main(int argc, char **argv)
 		} else if (strncmp(argv[i], "--config=", 9) == 0) {
 			config_path = argv[i] + 9;
 		} else {
-			fprintf(stderr, "kairosd: unknown argument \"%s\" (kairosd --help lists the options)\n", argv[i]);
+			fprintf(
+			    stderr,
+			    "kairosd: unknown argument \"%s\" (kairosd --help lists the options)\n",
+			    argv[i]);
 			return 2;
 		}
 	}
@@ -50,7 +53,8 @@ int main(int argc, char **argv)
 	kairos_log_level_parse(cfg.log_level, &level);
 	kairos_log_set_level(level);
 	if (unknown)
-		kairos_log(KAIROS_LOG_WARN, "ignoring environment variables that are no kairosd option", "names=%s",
+		kairos_log(KAIROS_LOG_WARN,
+			   "ignoring environment variables that are no kairosd option", "names=%s",
 			   unknown);
 	free(unknown);
 
@@ -64,7 +68,8 @@ int main(int argc, char **argv)
 
 	struct api_service *svc = NULL;
 	if (api_service_start(&cfg, &svc, &err) != 0) {
-		kairos_log(KAIROS_LOG_ERROR, "cannot start", "field=\"%s\" error=\"%s\"", err.field, err.message);
+		kairos_log(KAIROS_LOG_ERROR, "cannot start", "field=\"%s\" error=\"%s\"", err.field,
+			   err.message);
 		fprintf(stderr, "kairosd: %s\n", err.message);
 		return 1;
 	}

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				 0.1,	 0.25,	0.5,	1,     2.5,  5,	    10};
 #define N_BUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 
 struct counter {
@@ -55,7 +56,8 @@ void api_metrics_free(struct api_metrics *m)
 	free(m);
 }
 
-void api_metrics_observe(struct api_metrics *m, size_t route, const char *method, int status, double seconds)
+void api_metrics_observe(struct api_metrics *m, size_t route, const char *method, int status,
+			 double seconds)
 {
 	if (!m)
 		return;
@@ -68,7 +70,8 @@ void api_metrics_observe(struct api_metrics *m, size_t route, const char *method
 		if (r->counters[i].status == status && strcmp(r->counters[i].method, method) == 0)
 			c = &r->counters[i];
 	if (!c) {
-		r->counters = kairos_xrealloc(r->counters, (r->n_counters + 1) * sizeof(*r->counters));
+		r->counters =
+		    kairos_xrealloc(r->counters, (r->n_counters + 1) * sizeof(*r->counters));
 		c = &r->counters[r->n_counters++];
 		memset(c, 0, sizeof(*c));
 		snprintf(c->method, sizeof(c->method), "%s", method);
@@ -86,28 +89,41 @@ void api_metrics_observe(struct api_metrics *m, size_t route, const char *method
 void api_metrics_render(struct api_metrics *m, struct kairos_buf *b)
 {
 	pthread_mutex_lock(&m->lock);
-	kairos_buf_puts(b, "# HELP kairos_http_requests_total HTTP requests answered, by route, method and status.\n"
+	kairos_buf_puts(b, "# HELP kairos_http_requests_total HTTP requests answered, by route, "
+			   "method and status.\n"
 			   "# TYPE kairos_http_requests_total counter\n");
 	for (size_t i = 0; i < m->n_routes; i++)
 		for (size_t j = 0; j < m->routes[i].n_counters; j++)
-			kairos_buf_printf(b, "kairos_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
+			kairos_buf_printf(b,
+					  "kairos_http_requests_total{route=\"%s\",method=\"%s\","
+					  "status=\"%d\"} %llu\n",
 					  m->routes[i].name, m->routes[i].counters[j].method,
-					  m->routes[i].counters[j].status, m->routes[i].counters[j].count);
-	kairos_buf_puts(b, "# HELP kairos_http_request_duration_seconds Time from the first byte of a request to "
-			   "its answer, by route.\n"
-			   "# TYPE kairos_http_request_duration_seconds histogram\n");
+					  m->routes[i].counters[j].status,
+					  m->routes[i].counters[j].count);
+	kairos_buf_puts(
+	    b,
+	    "# HELP kairos_http_request_duration_seconds Time from the first byte of a request to "
+	    "its answer, by route.\n"
+	    "# TYPE kairos_http_request_duration_seconds histogram\n");
 	for (size_t i = 0; i < m->n_routes; i++) {
 		const struct route_stats *r = &m->routes[i];
 		if (r->count == 0)
 			continue;
 		for (size_t k = 0; k < N_BUCKETS; k++)
-			kairos_buf_printf(b, "kairos_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+			kairos_buf_printf(b,
+					  "kairos_http_request_duration_seconds_bucket{route=\"%"
+					  "s\",le=\"%g\"} %llu\n",
 					  r->name, buckets[k], r->bucket_counts[k]);
-		kairos_buf_printf(b, "kairos_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+		kairos_buf_printf(
+		    b,
+		    "kairos_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+		    r->name, r->count);
+		kairos_buf_printf(b,
+				  "kairos_http_request_duration_seconds_sum{route=\"%s\"} %.9f\n",
+				  r->name, r->sum);
+		kairos_buf_printf(b,
+				  "kairos_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
 				  r->name, r->count);
-		kairos_buf_printf(b, "kairos_http_request_duration_seconds_sum{route=\"%s\"} %.9f\n", r->name, r->sum);
-		kairos_buf_printf(b, "kairos_http_request_duration_seconds_count{route=\"%s\"} %llu\n", r->name,
-				  r->count);
 	}
 	pthread_mutex_unlock(&m->lock);
 }

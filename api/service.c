@@ -47,21 +47,24 @@ static int ensure_admin_token(struct api_service *svc, struct kairos_error *err)
 		free(text);
 		token[strcspn(token, " \t\r\n")] = '\0';
 		if (strlen(token) < 32)
-			return kairos_error_set(err, KAIROS_EINVAL, path,
-						"admin token file %s holds no token (at least 32 characters expected); "
-						"delete it to get a new one",
-						path);
+			return kairos_error_set(
+			    err, KAIROS_EINVAL, path,
+			    "admin token file %s holds no token (at least 32 characters expected); "
+			    "delete it to get a new one",
+			    path);
 	} else if (rc == -ENOENT) {
 		char dir[PATH_MAX];
 		snprintf(dir, sizeof(dir), "%s", path);
 		int mrc = mkdir_p(dirname(dir));
 		if (mrc)
-			return kairos_error_set(err, KAIROS_EINVAL, path, "cannot create the directory of %s: %s", path,
+			return kairos_error_set(err, KAIROS_EINVAL, path,
+						"cannot create the directory of %s: %s", path,
 						strerror(-mrc));
 		db_token_generate(token, sizeof(token));
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 		if (fd < 0)
-			return kairos_error_set(err, KAIROS_EINVAL, path, "cannot create %s: %s", path, strerror(errno));
+			return kairos_error_set(err, KAIROS_EINVAL, path, "cannot create %s: %s",
+						path, strerror(errno));
 		size_t len = strlen(token);
 		bool ok = write(fd, token, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
 		close(fd);
@@ -71,20 +74,22 @@ static int ensure_admin_token(struct api_service *svc, struct kairos_error *err)
 		}
 		kairos_log(KAIROS_LOG_INFO, "admin token created", "file=%s", path);
 	} else {
-		return kairos_error_set(err, KAIROS_EINVAL, path, "cannot read admin token file %s: %s", path,
-					strerror(-rc));
+		return kairos_error_set(err, KAIROS_EINVAL, path,
+					"cannot read admin token file %s: %s", path, strerror(-rc));
 	}
 	return db_token_add_admin(svc->db, token, "admin token file", err);
 }
 
 /* ---- inventory ------------------------------------------------------------- */
 
-static int inv_str(json_t *h, const char *key, const char *where, char *out, size_t size, struct kairos_error *err)
+static int inv_str(json_t *h, const char *key, const char *where, char *out, size_t size,
+		   struct kairos_error *err)
 {
 	json_t *v = json_object_get(h, key);
 	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= size)
-		return kairos_error_set(err, KAIROS_EINVAL, key, "%s: \"%s\" must be a string of 1 to %zu characters",
-					where, key, size - 1);
+		return kairos_error_set(err, KAIROS_EINVAL, key,
+					"%s: \"%s\" must be a string of 1 to %zu characters", where,
+					key, size - 1);
 	snprintf(out, size, "%s", json_string_value(v));
 	return 0;
 }
@@ -94,8 +99,9 @@ static int inv_num(json_t *h, const char *key, const char *where, double lo, dou
 {
 	json_t *v = json_object_get(h, key);
 	if (!json_is_number(v) || json_number_value(v) < lo || json_number_value(v) > hi)
-		return kairos_error_set(err, KAIROS_EINVAL, key, "%s: \"%s\" must be a number in [%g, %g]", where, key,
-					lo, hi);
+		return kairos_error_set(err, KAIROS_EINVAL, key,
+					"%s: \"%s\" must be a number in [%g, %g]", where, key, lo,
+					hi);
 	*out = json_number_value(v);
 	return 0;
 }
@@ -104,17 +110,21 @@ int api_host_from_json(json_t *h, const char *base_dir, const char *where, struc
 		       struct kairos_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	json_t *storage = json_object_get(h, "storage"), *avail = json_object_get(h, "availability");
+	json_t *storage = json_object_get(h, "storage"),
+	       *avail = json_object_get(h, "availability");
 	double iops = 0;
 	int rc;
 	if (!json_is_object(h))
-		return kairos_error_set(err, KAIROS_EINVAL, "host", "%s: a host must be a JSON object", where);
+		return kairos_error_set(err, KAIROS_EINVAL, "host",
+					"%s: a host must be a JSON object", where);
 	if ((rc = inv_str(h, "name", where, out->name, sizeof(out->name), err)) ||
 	    (rc = inv_str(h, "ovs_bridge", where, out->ovs_bridge, sizeof(out->ovs_bridge), err)) ||
-	    (rc = inv_str(h, "failure_domain", where, out->failure_domain, sizeof(out->failure_domain), err)) ||
+	    (rc = inv_str(h, "failure_domain", where, out->failure_domain,
+			  sizeof(out->failure_domain), err)) ||
 	    (rc = inv_num(h, "speed", where, 1e-6, 1e6, &out->speed, err)) ||
 	    (rc = inv_num(h, "uplink_mbps", where, 1e-3, 1e9, &out->uplink_mbps, err)) ||
-	    (rc = inv_str(storage, "pool", where, out->storage_pool, sizeof(out->storage_pool), err)) ||
+	    (rc = inv_str(storage, "pool", where, out->storage_pool, sizeof(out->storage_pool),
+			  err)) ||
 	    (rc = inv_num(storage, "capacity_gib", where, 0, 1e12, &out->storage_gib, err)) ||
 	    (rc = inv_num(storage, "iops", where, 0, 1e9, &iops, err)) ||
 	    (rc = inv_num(storage, "throughput_mbps", where, 0, 1e9, &out->storage_mbps, err)) ||
@@ -122,23 +132,28 @@ int api_host_from_json(json_t *h, const char *base_dir, const char *where, struc
 	    (rc = inv_num(avail, "hypervisor", where, 1e-9, 1, &out->availability_hypervisor, err)))
 		return rc;
 	out->storage_iops = (long long)iops;
-	json_t *uri = json_object_get(h, "libvirt_uri"), *node_file = json_object_get(h, "node_file");
-	if (json_is_string(uri) && json_string_length(uri) > 0 && json_string_length(uri) < sizeof(out->libvirt_uri)) {
+	json_t *uri = json_object_get(h, "libvirt_uri"),
+	       *node_file = json_object_get(h, "node_file");
+	if (json_is_string(uri) && json_string_length(uri) > 0 &&
+	    json_string_length(uri) < sizeof(out->libvirt_uri)) {
 		snprintf(out->libvirt_uri, sizeof(out->libvirt_uri), "%s", json_string_value(uri));
 	} else if (json_is_string(node_file) && base_dir) {
 		const char *nf = json_string_value(node_file);
 		if (nf[0] == '/')
 			snprintf(out->libvirt_uri, sizeof(out->libvirt_uri), "test://%s", nf);
 		else
-			snprintf(out->libvirt_uri, sizeof(out->libvirt_uri), "test://%s/%s", base_dir, nf);
+			snprintf(out->libvirt_uri, sizeof(out->libvirt_uri), "test://%s/%s",
+				 base_dir, nf);
 	} else {
-		return kairos_error_set(err, KAIROS_EINVAL, "libvirt_uri", "%s: \"libvirt_uri\" must be given%s", where,
+		return kairos_error_set(err, KAIROS_EINVAL, "libvirt_uri",
+					"%s: \"libvirt_uri\" must be given%s", where,
 					base_dir ? " (or \"node_file\")" : "");
 	}
 	return 0;
 }
 
-int api_host_register(struct api_service *svc, PGconn *conn, struct db_host *h, struct kairos_error *err)
+int api_host_register(struct api_service *svc, PGconn *conn, struct db_host *h,
+		      struct kairos_error *err)
 {
 	/* Cores and memory are the hypervisor's word, not the caller's. */
 	int rc = compute_host_add(svc->compute, h->name, h->libvirt_uri, err);
@@ -166,8 +181,8 @@ static int register_inventory(struct api_service *svc, PGconn *c, struct kairos_
 	json_error_t jerr;
 	json_t *inv = json_load_file(path, 0, &jerr);
 	if (!inv)
-		return kairos_error_set(err, KAIROS_EINVAL, path, "inventory %s:%d:%d: %s", path, jerr.line,
-					jerr.column, jerr.text);
+		return kairos_error_set(err, KAIROS_EINVAL, path, "inventory %s:%d:%d: %s", path,
+					jerr.line, jerr.column, jerr.text);
 	char dirbuf[PATH_MAX], absdir[PATH_MAX];
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	if (!realpath(dirname(dirbuf), absdir))
@@ -176,8 +191,8 @@ static int register_inventory(struct api_service *svc, PGconn *c, struct kairos_
 	int rc = 0;
 	json_t *hosts = json_object_get(inv, "hosts");
 	if (!json_is_array(hosts) || json_array_size(hosts) == 0)
-		rc = kairos_error_set(err, KAIROS_EINVAL, "hosts", "inventory %s: \"hosts\" must be a non-empty array",
-				      path);
+		rc = kairos_error_set(err, KAIROS_EINVAL, "hosts",
+				      "inventory %s: \"hosts\" must be a non-empty array", path);
 	PQclear(PQexec(c, "BEGIN"));
 	size_t i;
 	json_t *jh;
@@ -195,12 +210,13 @@ static int register_inventory(struct api_service *svc, PGconn *c, struct kairos_
 	if (rc == 0) {
 		PGresult *r = PQexec(c, "COMMIT");
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = kairos_error_set(err, KAIROS_EBACKEND, "hosts", "registering the inventory: %s",
+			rc = kairos_error_set(err, KAIROS_EBACKEND, "hosts",
+					      "registering the inventory: %s",
 					      PQresultErrorMessage(r));
 		PQclear(r);
 		if (rc == 0)
-			kairos_log(KAIROS_LOG_INFO, "inventory registered", "file=%s hosts=%zu", path,
-				   json_array_size(hosts));
+			kairos_log(KAIROS_LOG_INFO, "inventory registered", "file=%s hosts=%zu",
+				   path, json_array_size(hosts));
 	} else {
 		PQclear(PQexec(c, "ROLLBACK"));
 	}
@@ -216,17 +232,20 @@ static int load_hosts(struct api_service *svc, struct kairos_error *err)
 		return -KAIROS_EBACKEND;
 	int rc = 0;
 	PGresult *r = PQexec(c, "SELECT count(*) FROM hosts");
-	bool is_empty = PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "0") == 0;
+	bool is_empty =
+	    PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "0") == 0;
 	PQclear(r);
 	if (is_empty)
 		rc = register_inventory(svc, c, err);
 	if (rc == 0) {
 		r = PQexec(c, "SELECT name, libvirt_uri, ovs_bridge FROM hosts ORDER BY name");
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			rc = kairos_error_set(err, KAIROS_EBACKEND, "hosts", "reading hosts: %s", PQresultErrorMessage(r));
+			rc = kairos_error_set(err, KAIROS_EBACKEND, "hosts", "reading hosts: %s",
+					      PQresultErrorMessage(r));
 		} else {
 			for (int i = 0; i < PQntuples(r); i++)
-				api_hosts_add(svc, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), false);
+				api_hosts_add(svc, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+					      PQgetvalue(r, i, 2), false);
 		}
 		PQclear(r);
 	}
@@ -245,7 +264,8 @@ struct api_host *api_hosts_snapshot(struct api_service *svc, size_t *n_out)
 	return copy;
 }
 
-void api_hosts_add(struct api_service *svc, const char *name, const char *uri, const char *bridge, bool is_registered)
+void api_hosts_add(struct api_service *svc, const char *name, const char *uri, const char *bridge,
+		   bool is_registered)
 {
 	pthread_mutex_lock(&svc->hosts_lock);
 	svc->hosts = kairos_xrealloc(svc->hosts, (svc->n_hosts + 1) * sizeof(*svc->hosts));
@@ -263,7 +283,8 @@ void api_hosts_remove(struct api_service *svc, const char *name)
 	pthread_mutex_lock(&svc->hosts_lock);
 	for (size_t i = 0; i < svc->n_hosts; i++) {
 		if (strcmp(svc->hosts[i].name, name) == 0) {
-			memmove(&svc->hosts[i], &svc->hosts[i + 1], (svc->n_hosts - i - 1) * sizeof(*svc->hosts));
+			memmove(&svc->hosts[i], &svc->hosts[i + 1],
+				(svc->n_hosts - i - 1) * sizeof(*svc->hosts));
 			svc->n_hosts--;
 			break;
 		}
@@ -273,7 +294,8 @@ void api_hosts_remove(struct api_service *svc, const char *name)
 
 /* Records the outcome of one reconcile step for host NAME (if it is still there);
  * -1 leaves a flag as it is. */
-static void host_set(struct api_service *svc, const char *name, int registered, int bridged, const char *error)
+static void host_set(struct api_service *svc, const char *name, int registered, int bridged,
+		     const char *error)
 {
 	pthread_mutex_lock(&svc->hosts_lock);
 	for (size_t i = 0; i < svc->n_hosts; i++) {
@@ -304,14 +326,16 @@ static void reconcile(struct api_service *svc)
 			bool ok = rc == 0 || rc == -KAIROS_ECONFLICT;
 			host_set(svc, h->name, ok, -1, ok ? NULL : err.message);
 			if (ok)
-				kairos_log(KAIROS_LOG_INFO, "host connected", "host=%s uri=%s", h->name, h->uri);
+				kairos_log(KAIROS_LOG_INFO, "host connected", "host=%s uri=%s",
+					   h->name, h->uri);
 		}
 		if (!h->has_bridge) {
 			kairos_error_clear(&err);
 			bool ok = network_ensure_bridge(svc->net, h->bridge, &err) == 0;
 			host_set(svc, h->name, -1, ok, NULL);
 			if (ok)
-				kairos_log(KAIROS_LOG_INFO, "bridge ready", "host=%s bridge=%s", h->name, h->bridge);
+				kairos_log(KAIROS_LOG_INFO, "bridge ready", "host=%s bridge=%s",
+					   h->name, h->bridge);
 		}
 	}
 	free(hosts);
@@ -345,13 +369,16 @@ static void read_lan(struct api_service *svc)
 	json_t *inv = json_load_file(svc->cfg.inventory, 0, NULL);
 	json_t *lan = json_object_get(inv, "lan");
 	if (json_is_string(json_object_get(lan, "name")))
-		snprintf(svc->lan_name, sizeof(svc->lan_name), "%s", json_string_value(json_object_get(lan, "name")));
-	if (json_is_number(json_object_get(lan, "capacity_mbps")) && json_number_value(json_object_get(lan, "capacity_mbps")) > 0)
+		snprintf(svc->lan_name, sizeof(svc->lan_name), "%s",
+			 json_string_value(json_object_get(lan, "name")));
+	if (json_is_number(json_object_get(lan, "capacity_mbps")) &&
+	    json_number_value(json_object_get(lan, "capacity_mbps")) > 0)
 		svc->lan_mbps = json_number_value(json_object_get(lan, "capacity_mbps"));
 	json_decref(inv);
 }
 
-int api_service_start(const struct api_config *cfg, struct api_service **out, struct kairos_error *err)
+int api_service_start(const struct api_config *cfg, struct api_service **out,
+		      struct kairos_error *err)
 {
 	struct api_service *svc = kairos_xcalloc(1, sizeof(*svc));
 	svc->cfg = *cfg;
@@ -360,8 +387,11 @@ int api_service_start(const struct api_config *cfg, struct api_service **out, st
 	pthread_mutex_init(&svc->stop_lock, NULL);
 	pthread_cond_init(&svc->stop_cond, NULL);
 
-	struct db_params dp = {.host = cfg->pg_host, .port = cfg->pg_port, .user = cfg->pg_user,
-			       .dbname = cfg->pg_database, .pool_size = cfg->pg_pool_size,
+	struct db_params dp = {.host = cfg->pg_host,
+			       .port = cfg->pg_port,
+			       .user = cfg->pg_user,
+			       .dbname = cfg->pg_database,
+			       .pool_size = cfg->pg_pool_size,
 			       .connect_timeout_s = (cfg->backend_timeout_ms + 999) / 1000};
 	char abs_host[PATH_MAX];
 	/* libpq takes a socket directory only as an absolute path. */
@@ -374,7 +404,8 @@ int api_service_start(const struct api_config *cfg, struct api_service **out, st
 	rc = db_migrate(svc->db, cfg->migrations_dir, &applied, err);
 	if (rc)
 		goto fail;
-	kairos_log(KAIROS_LOG_INFO, "schema ready", "migrations_applied=%d dir=%s", applied, cfg->migrations_dir);
+	kairos_log(KAIROS_LOG_INFO, "schema ready", "migrations_applied=%d dir=%s", applied,
+		   cfg->migrations_dir);
 	rc = ensure_admin_token(svc, err);
 	if (rc)
 		goto fail;
@@ -394,19 +425,19 @@ int api_service_start(const struct api_config *cfg, struct api_service **out, st
 	reconcile(svc);
 	for (size_t i = 0; i < svc->n_hosts; i++) { /* no other thread yet: no lock needed */
 		if (!svc->hosts[i].is_registered)
-			kairos_log(KAIROS_LOG_WARN, "host unreachable", "host=%s error=\"%s\"", svc->hosts[i].name,
-				   svc->hosts[i].error);
+			kairos_log(KAIROS_LOG_WARN, "host unreachable", "host=%s error=\"%s\"",
+				   svc->hosts[i].name, svc->hosts[i].error);
 		if (!svc->hosts[i].has_bridge)
-			kairos_log(KAIROS_LOG_WARN, "bridge not ready, will retry", "host=%s bridge=%s",
-				   svc->hosts[i].name, svc->hosts[i].bridge);
+			kairos_log(KAIROS_LOG_WARN, "bridge not ready, will retry",
+				   "host=%s bridge=%s", svc->hosts[i].name, svc->hosts[i].bridge);
 	}
 	if (pthread_create(&svc->reconciler, NULL, reconciler_main, svc) == 0)
 		svc->has_reconciler = true;
 	rc = api_http_start(svc, err);
 	if (rc)
 		goto fail;
-	kairos_log(KAIROS_LOG_INFO, "listening", "address=%s port=%d threads=%d hosts=%zu", cfg->listen_address,
-		   cfg->port, cfg->threads, svc->n_hosts);
+	kairos_log(KAIROS_LOG_INFO, "listening", "address=%s port=%d threads=%d hosts=%zu",
+		   cfg->listen_address, cfg->port, cfg->threads, svc->n_hosts);
 	*out = svc;
 	return 0;
 fail:

@@ -18,8 +18,9 @@ static void uuid_v4(char out[37])
 		memset(b, 0, sizeof(b));
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 }
 
 static bool is_dry_run(struct api_ctx *ctx)
@@ -34,23 +35,27 @@ static int auth_tenant(struct api_ctx *ctx, struct db_principal *who, enum MHD_R
 	if (api_auth(ctx, false, who, reply))
 		return -1;
 	if (who->is_admin) {
-		*reply = api_reply_problem(ctx, 403, "Forbidden", "VSNs belong to tenants: use a tenant's token", NULL);
+		*reply = api_reply_problem(ctx, 403, "Forbidden",
+					   "VSNs belong to tenants: use a tenant's token", NULL);
 		return -1;
 	}
 	return 0;
 }
 
 /* Parses the request body as a VSN document; on failure queues 400/413/415/422. */
-static struct vsn_doc *parse_document(struct api_ctx *ctx, const char **ctype_out, enum MHD_Result *reply)
+static struct vsn_doc *parse_document(struct api_ctx *ctx, const char **ctype_out,
+				      enum MHD_Result *reply)
 {
-	const char *ctype = MHD_lookup_connection_value(ctx->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *ctype =
+	    MHD_lookup_connection_value(ctx->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	enum vsn_syntax syn = ctype ? vsn_syntax_from_content_type(ctype) : VSN_SYNTAX_UNKNOWN;
 	if (syn == VSN_SYNTAX_UNKNOWN) {
 		char detail[300];
-		snprintf(detail, sizeof(detail),
-			 "Content-Type %s is not a VSN syntax; use text/turtle, application/rdf+xml, "
-			 "application/n-triples or application/json",
-			 ctype ? ctype : "(missing)");
+		snprintf(
+		    detail, sizeof(detail),
+		    "Content-Type %s is not a VSN syntax; use text/turtle, application/rdf+xml, "
+		    "application/n-triples or application/json",
+		    ctype ? ctype : "(missing)");
 		*reply = api_reply_problem(ctx, 415, "Unsupported Media Type", detail, NULL);
 		return NULL;
 	}
@@ -67,15 +72,20 @@ static struct vsn_doc *parse_document(struct api_ctx *ctx, const char **ctype_ou
 	json_t *list = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	char detail[900];
-	const char *first = problems.count ? problems.items[0].message : "the document could not be read";
-	snprintf(detail, sizeof(detail), "%zu problem%s in the %s document; first: %s", problems.count,
-		 problems.count == 1 ? "" : "s", vsn_syntax_name(syn), first);
-	unsigned int status = rc == -KAIROS_ESYNTAX ? 400 : rc == -KAIROS_ELIMIT ? 413 : rc == -KAIROS_EINVAL ? 422 : 500;
-	const char *title = status == 400 ? "Bad Request"
+	const char *first =
+	    problems.count ? problems.items[0].message : "the document could not be read";
+	snprintf(detail, sizeof(detail), "%zu problem%s in the %s document; first: %s",
+		 problems.count, problems.count == 1 ? "" : "s", vsn_syntax_name(syn), first);
+	unsigned int status = rc == -KAIROS_ESYNTAX  ? 400
+			      : rc == -KAIROS_ELIMIT ? 413
+			      : rc == -KAIROS_EINVAL ? 422
+						     : 500;
+	const char *title = status == 400   ? "Bad Request"
 			    : status == 413 ? "Content Too Large"
 			    : status == 422 ? "Unprocessable Content"
 					    : "Internal Server Error";
-	*reply = api_reply_problem(ctx, status, title, detail, json_pack("{s:o}", "problems", list ? list : json_array()));
+	*reply = api_reply_problem(ctx, status, title, detail,
+				   json_pack("{s:o}", "problems", list ? list : json_array()));
 	vsn_problems_destroy(&problems);
 	return NULL;
 }
@@ -110,13 +120,16 @@ static void record_build(struct record *r, struct api_service *svc, const struct
 	memset(r, 0, sizeof(*r));
 	r->pl = kairos_xcalloc((size_t)d->nnodes + 1, sizeof(*r->pl));
 	for (int i = 0; i < d->nnodes; i++)
-		r->pl[i] = (struct db_placement){d->nodes[i].iri, 0, d->nodes[i].host, d->nodes[i].core,
-						 d->nodes[i].priority, d->nodes[i].core >= 0, d->nodes[i].mode};
+		r->pl[i] = (struct db_placement){d->nodes[i].iri,      0,
+						 d->nodes[i].host,     d->nodes[i].core,
+						 d->nodes[i].priority, d->nodes[i].core >= 0,
+						 d->nodes[i].mode};
 	r->rv = kairos_xcalloc((size_t)d->nreservations + 1, sizeof(*r->rv));
 	for (int i = 0; i < d->nreservations; i++)
-		r->rv[i] = (struct db_reservation){d->reservations[i].element, d->reservations[i].resource,
-						   d->reservations[i].kind, d->reservations[i].amount,
-						   unit_of(d->reservations[i].kind)};
+		r->rv[i] =
+		    (struct db_reservation){d->reservations[i].element, d->reservations[i].resource,
+					    d->reservations[i].kind, d->reservations[i].amount,
+					    unit_of(d->reservations[i].kind)};
 	r->terms = vsn_write_json(doc);
 	json_t *dj = sla_decision_to_json(d);
 	r->bounds = json_dumps(json_object_get(dj, "bounds"), JSON_COMPACT);
@@ -126,15 +139,22 @@ static void record_build(struct record *r, struct api_service *svc, const struct
 	json_decref(pj);
 	r->changed_states = kairos_xcalloc((size_t)d->nchanged + 1, sizeof(char *));
 	for (int i = 0; i < d->nchanged; i++) {
-		json_t *cj = sla_placement_to_json(svc->cloud, sla_cloud_placement(svc->cloud, d->changed[i]));
+		json_t *cj = sla_placement_to_json(svc->cloud,
+						   sla_cloud_placement(svc->cloud, d->changed[i]));
 		r->changed_states[i] = json_dumps(cj, JSON_COMPACT);
 		json_decref(cj);
 	}
-	r->sla = (struct db_sla){.version = version, .terms_json = r->terms, .bounds_json = r->bounds,
-				 .availability_target = d->availability_target > 0 ? d->availability_target : -1,
-				 .availability_composed = d->availability_composed, .placements = r->pl,
-				 .n_placements = (size_t)d->nnodes, .reservations = r->rv,
-				 .n_reservations = (size_t)d->nreservations, .placement_json = r->placement,
+	r->sla = (struct db_sla){.version = version,
+				 .terms_json = r->terms,
+				 .bounds_json = r->bounds,
+				 .availability_target =
+				     d->availability_target > 0 ? d->availability_target : -1,
+				 .availability_composed = d->availability_composed,
+				 .placements = r->pl,
+				 .n_placements = (size_t)d->nnodes,
+				 .reservations = r->rv,
+				 .n_reservations = (size_t)d->nreservations,
+				 .placement_json = r->placement,
 				 .changed_ids = (const char *const *)d->changed,
 				 .changed_placements = (const char *const *)r->changed_states,
 				 .n_changed = (size_t)d->nchanged};
@@ -153,8 +173,8 @@ static void record_destroy(struct record *r, int nchanged)
 }
 
 /* The answer for an admitted or quoted decision, with the VSN's identity. */
-static json_t *answer(const struct sla_decision *d, const char *id, const char *state, const struct vsn_doc *doc,
-		      int version)
+static json_t *answer(const struct sla_decision *d, const char *id, const char *state,
+		      const struct vsn_doc *doc, int version)
 {
 	json_t *j = sla_decision_to_json(d);
 	json_object_del(j, "reasons");
@@ -166,7 +186,8 @@ static json_t *answer(const struct sla_decision *d, const char *id, const char *
 	json_object_set_new(j, "label", doc->label ? json_string(doc->label) : json_null());
 	json_t *sla = json_object_get(j, "sla");
 	json_object_set_new(sla, "version", json_integer(version));
-	json_object_set_new(sla, "state", json_string(strcmp(state, "admitted") == 0 ? "agreed" : "quoted"));
+	json_object_set_new(sla, "state",
+			    json_string(strcmp(state, "admitted") == 0 ? "agreed" : "quoted"));
 	return j;
 }
 
@@ -175,13 +196,18 @@ static enum MHD_Result refuse(struct api_ctx *ctx, const struct sla_decision *d,
 {
 	json_t *j = sla_decision_to_json(d);
 	json_t *extra = json_object();
-	json_object_set(extra, "reasons", json_object_get(j, "reasons") ? json_object_get(j, "reasons") : json_array());
+	json_object_set(extra, "reasons",
+			json_object_get(j, "reasons") ? json_object_get(j, "reasons")
+						      : json_array());
 	json_object_set(extra, "counter_offer",
-			json_object_get(j, "counter_offer") ? json_object_get(j, "counter_offer") : json_null());
+			json_object_get(j, "counter_offer") ? json_object_get(j, "counter_offer")
+							    : json_null());
 	json_decref(j);
 	char detail[300];
-	snprintf(detail, sizeof(detail), "%s cannot be guaranteed now: %d term%s unmet (see reasons); the "
-		 "counter_offer lists what Kairos can guarantee", what, d->nreasons, d->nreasons == 1 ? "" : "s");
+	snprintf(detail, sizeof(detail),
+		 "%s cannot be guaranteed now: %d term%s unmet (see reasons); the "
+		 "counter_offer lists what Kairos can guarantee",
+		 what, d->nreasons, d->nreasons == 1 ? "" : "s");
 	return api_reply_problem(ctx, 409, "Conflict", detail, extra);
 }
 
@@ -208,11 +234,12 @@ enum MHD_Result api_route_vsn_submit(struct api_ctx *ctx)
 	if (rc == 0 && d->is_admitted && !dry_run) {
 		struct record rec;
 		record_build(&rec, svc, doc, d, 1);
-		rc = db_vsn_insert(svc->db, id, who.tenant_id, doc->iri, doc->label, ctype, ctx->body, rec.terms,
-				   &rec.sla, &err);
+		rc = db_vsn_insert(svc->db, id, who.tenant_id, doc->iri, doc->label, ctype,
+				   ctx->body, rec.terms, &rec.sla, &err);
 		record_destroy(&rec, d->nchanged);
 		if (rc)
-			sla_cloud_remove(svc->cloud, id); /* the database said no: release the capacity too */
+			sla_cloud_remove(svc->cloud,
+					 id); /* the database said no: release the capacity too */
 	}
 	pthread_mutex_unlock(&svc->cloud_lock);
 
@@ -222,13 +249,14 @@ enum MHD_Result api_route_vsn_submit(struct api_ctx *ctx)
 		return api_reply_error(ctx, &err);
 	}
 	if (!d->is_admitted) {
-		kairos_log(KAIROS_LOG_INFO, "vsn refused", "tenant=%s iri=\"%s\" reasons=%d", who.tenant_name,
-			   doc->iri, d->nreasons);
+		kairos_log(KAIROS_LOG_INFO, "vsn refused", "tenant=%s iri=\"%s\" reasons=%d",
+			   who.tenant_name, doc->iri, d->nreasons);
 		reply = refuse(ctx, d, "this VSN");
 	} else if (dry_run) {
 		reply = api_reply_json(ctx, 200, answer(d, NULL, "quote", doc, 1));
 	} else {
-		kairos_log(KAIROS_LOG_INFO, "vsn admitted", "tenant=%s id=%s iri=\"%s\"", who.tenant_name, id, doc->iri);
+		kairos_log(KAIROS_LOG_INFO, "vsn admitted", "tenant=%s id=%s iri=\"%s\"",
+			   who.tenant_name, id, doc->iri);
 		reply = api_reply_json(ctx, 201, answer(d, id, "admitted", doc, 1));
 	}
 	sla_decision_free(d);
@@ -237,7 +265,8 @@ enum MHD_Result api_route_vsn_submit(struct api_ctx *ctx)
 }
 
 /* The stored VSN ID of the caller, or a queued 404. */
-static json_t *fetch_own(struct api_ctx *ctx, const struct db_principal *who, const char *id, enum MHD_Result *reply)
+static json_t *fetch_own(struct api_ctx *ctx, const struct db_principal *who, const char *id,
+			 enum MHD_Result *reply)
 {
 	json_t *arr = NULL;
 	struct kairos_error err;
@@ -271,7 +300,8 @@ static json_t *live_view(struct api_service *svc, json_t *v)
 		json_t *dj = sla_decision_to_json(d);
 		json_object_set(v, "placement", json_object_get(dj, "placement"));
 		json_object_set(v, "bounds", json_object_get(dj, "bounds"));
-		json_object_set(json_object_get(v, "sla"), "availability", json_object_get(json_object_get(dj, "sla"), "availability"));
+		json_object_set(json_object_get(v, "sla"), "availability",
+				json_object_get(json_object_get(dj, "sla"), "availability"));
 		json_decref(dj);
 		sla_decision_free(d);
 	}
@@ -331,7 +361,8 @@ enum MHD_Result api_route_vsn_delete(struct api_ctx *ctx)
 	pthread_mutex_unlock(&ctx->svc->cloud_lock);
 	if (rc)
 		return api_reply_error(ctx, &err);
-	kairos_log(KAIROS_LOG_INFO, "vsn deleted", "tenant=%s id=%s", who.tenant_name, ctx->params[0]);
+	kairos_log(KAIROS_LOG_INFO, "vsn deleted", "tenant=%s id=%s", who.tenant_name,
+		   ctx->params[0]);
 	return api_reply_text(ctx, 204, "text/plain", "");
 }
 
@@ -345,7 +376,8 @@ enum MHD_Result api_route_vsn_renegotiate(struct api_ctx *ctx)
 	json_t *stored = fetch_own(ctx, &who, id, &reply);
 	if (!stored)
 		return reply;
-	int version = (int)json_integer_value(json_object_get(json_object_get(stored, "sla"), "version")) + 1;
+	int version =
+	    (int)json_integer_value(json_object_get(json_object_get(stored, "sla"), "version")) + 1;
 	json_decref(stored);
 	const char *ctype = NULL;
 	struct vsn_doc *doc = parse_document(ctx, &ctype, &reply);
@@ -360,11 +392,13 @@ enum MHD_Result api_route_vsn_renegotiate(struct api_ctx *ctx)
 	pthread_mutex_lock(&svc->cloud_lock);
 	const struct sched_placement *current = sla_cloud_placement(svc->cloud, id);
 	if (!current) {
-		/* Stored but not in the analysed cloud: its restore failed at start (logged then). */
+		/* Stored but not in the analysed cloud: its restore failed at start (logged then).
+		 */
 		pthread_mutex_unlock(&svc->cloud_lock);
 		vsn_doc_free(doc);
-		return api_reply_problem(ctx, 503, "Service Unavailable",
-					 "this VSN is stored but not in the analysed cloud; see the service log", NULL);
+		return api_reply_problem(
+		    ctx, 503, "Service Unavailable",
+		    "this VSN is stored but not in the analysed cloud; see the service log", NULL);
 	}
 	/* Kept to put the old version back should the database refuse the new one. */
 	struct sched_placement old_pl;
@@ -377,18 +411,24 @@ enum MHD_Result api_route_vsn_renegotiate(struct api_ctx *ctx)
 		rc = db_vsn_renegotiate(svc->db, id, ctype, ctx->body, rec.terms, &rec.sla, &err);
 		record_destroy(&rec, d->nchanged);
 		if (rc) {
-			/* Restore the old version exactly: its document from the database, its placement kept above. */
+			/* Restore the old version exactly: its document from the database, its
+			 * placement kept above. */
 			json_t *arr = NULL;
 			struct kairos_error e2;
 			if (db_vsn_fetch(svc->db, who.tenant_id, id, &arr, &e2) == 0) {
-				char *model = json_dumps(json_object_get(json_array_get(arr, 0), "model"), JSON_COMPACT);
+				char *model = json_dumps(
+				    json_object_get(json_array_get(arr, 0), "model"), JSON_COMPACT);
 				struct vsn_problems pr;
 				vsn_problems_init(&pr);
-				if (model && vsn_parse(model, strlen(model), VSN_SYNTAX_JSON, NULL, NULL, &old_doc, &pr) == 0) {
+				if (model && vsn_parse(model, strlen(model), VSN_SYNTAX_JSON, NULL,
+						       NULL, &old_doc, &pr) == 0) {
 					sla_cloud_remove(svc->cloud, id);
-					if (sla_cloud_restore(svc->cloud, id, old_doc, &old_pl, &e2) != 0)
-						kairos_log(KAIROS_LOG_ERROR, "could not restore the old SLA in memory",
-							   "vsn=%s error=\"%s\"", id, e2.message);
+					if (sla_cloud_restore(svc->cloud, id, old_doc, &old_pl,
+							      &e2) != 0)
+						kairos_log(
+						    KAIROS_LOG_ERROR,
+						    "could not restore the old SLA in memory",
+						    "vsn=%s error=\"%s\"", id, e2.message);
 				}
 				vsn_problems_destroy(&pr);
 				free(model);
@@ -408,7 +448,9 @@ enum MHD_Result api_route_vsn_renegotiate(struct api_ctx *ctx)
 	if (!d->is_admitted)
 		reply = refuse(ctx, d, "the new terms");
 	else
-		reply = api_reply_json(ctx, 200, answer(d, id, dry_run ? "quote" : "admitted", doc, dry_run ? version - 1 : version));
+		reply = api_reply_json(ctx, 200,
+				       answer(d, id, dry_run ? "quote" : "admitted", doc,
+					      dry_run ? version - 1 : version));
 	sla_decision_free(d);
 	vsn_doc_free(doc);
 	return reply;

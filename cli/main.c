@@ -6,21 +6,23 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: kairosctl COMMAND [ARGS] [--json] [--url URL] [--token TOKEN]\n"
-	      "\n"
-	      "  vsn validate FILE [--json] [--format F]      validate a VSN document locally\n"
-	      "  vsn submit FILE [--dry-run] [--counter-offer OUT]\n"
-	      "                                               submit a VSN (a quote with --dry-run)\n"
-	      "  vsn list | vsn show ID                       your VSNs, with SLA, placement and bounds\n"
-	      "  vsn renegotiate ID FILE                      new terms for an admitted VSN\n"
-	      "  vsn delete ID                                release a VSN and its reservations\n"
-	      "  host list                                    the inventory (admin)\n"
-	      "  tenant create NAME                           a new tenant and its token (admin)\n"
-	      "\n"
-	      "The API is KAIROS_URL (default http://127.0.0.1:8080), the token KAIROS_TOKEN.\n"
-	      "Tables by default, the API's JSON with --json. Exit 0 ok, 1 refused or failed,\n"
-	      "2 bad usage, 3 API unreachable.\n",
-	      out);
+	fputs(
+	    "usage: kairosctl COMMAND [ARGS] [--json] [--url URL] [--token TOKEN]\n"
+	    "\n"
+	    "  vsn validate FILE [--json] [--format F]      validate a VSN document locally\n"
+	    "  vsn submit FILE [--dry-run] [--counter-offer OUT]\n"
+	    "                                               submit a VSN (a quote with --dry-run)\n"
+	    "  vsn list | vsn show ID                       your VSNs, with SLA, placement and "
+	    "bounds\n"
+	    "  vsn renegotiate ID FILE                      new terms for an admitted VSN\n"
+	    "  vsn delete ID                                release a VSN and its reservations\n"
+	    "  host list                                    the inventory (admin)\n"
+	    "  tenant create NAME                           a new tenant and its token (admin)\n"
+	    "\n"
+	    "The API is KAIROS_URL (default http://127.0.0.1:8080), the token KAIROS_TOKEN.\n"
+	    "Tables by default, the API's JSON with --json. Exit 0 ok, 1 refused or failed,\n"
+	    "2 bad usage, 3 API unreachable.\n",
+	    out);
 }
 
 int main(int argc, char **argv)

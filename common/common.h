@@ -19,11 +19,11 @@
 enum kairos_errcode {
 	KAIROS_OK = 0,
 	KAIROS_EINVAL = 1000, /* bad input: the message names the field */
-	KAIROS_ESYNTAX,       /* parse error: line/column in the message */
+	KAIROS_ESYNTAX,	      /* parse error: line/column in the message */
 	KAIROS_ENOTFOUND,
 	KAIROS_ECONFLICT,
 	KAIROS_EBACKEND, /* a backend (PostgreSQL, OVSDB, libvirt) failed */
-	KAIROS_ELIMIT,   /* a configured limit was exceeded */
+	KAIROS_ELIMIT,	 /* a configured limit was exceeded */
 	KAIROS_EINTERNAL,
 };
 
@@ -47,7 +47,7 @@ void kairos_error_clear(struct kairos_error *err);
  * err may be NULL (the error is then only returned).
  */
 int kairos_error_set(struct kairos_error *err, int code, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* A short name for a code ("invalid", "syntax", ...). */
 const char *kairos_errcode_name(int code);
@@ -67,7 +67,8 @@ void kairos_buf_reset(struct kairos_buf *b);
 /* Appends; these abort on out-of-memory (Kairos treats OOM as fatal). */
 void kairos_buf_append(struct kairos_buf *b, const char *s, size_t n);
 void kairos_buf_puts(struct kairos_buf *b, const char *s);
-void kairos_buf_printf(struct kairos_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kairos_buf_printf(struct kairos_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void kairos_buf_vprintf(struct kairos_buf *b, const char *fmt, va_list ap);
 /* Returns the data (never NULL) and hands ownership to the caller; b is left empty. */
 char *kairos_buf_steal(struct kairos_buf *b);
@@ -94,7 +95,7 @@ int kairos_log_level_parse(const char *s, enum kairos_log_level *out);
  * printf-formatted run of key=value pairs (may be NULL). Thread-safe: one write(2).
  */
 void kairos_log(enum kairos_log_level level, const char *msg, const char *kv_fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Quotes S for a log value or a JSON-free text context: "..." with \" and \\ escaped. */
 void kairos_buf_put_quoted(struct kairos_buf *b, const char *s);
@@ -119,9 +120,10 @@ struct kairos_http_response {
  * (Content-Length or chunked). Fails with -KAIROS_EBACKEND and a message naming the URL
  * when the server cannot be reached or answers garbage, after TIMEOUT_MS at most.
  */
-int kairos_http_request(const char *base_url, const char *method, const char *path, const char *token,
-			const char *content_type, const char *body, size_t len, int timeout_ms,
-			struct kairos_http_response *resp, struct kairos_error *err);
+int kairos_http_request(const char *base_url, const char *method, const char *path,
+			const char *token, const char *content_type, const char *body, size_t len,
+			int timeout_ms, struct kairos_http_response *resp,
+			struct kairos_error *err);
 void kairos_http_response_destroy(struct kairos_http_response *resp);
 
 #endif

@@ -54,7 +54,8 @@ static int connect_to(const char *host, const char *port, int timeout_ms)
 		return -1;
 	int fd = -1;
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    ai->ai_protocol);
 		if (fd < 0)
 			continue;
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
@@ -63,8 +64,8 @@ static int connect_to(const char *host, const char *port, int timeout_ms)
 			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 			int soerr = 0;
 			socklen_t sl = sizeof(soerr);
-			if (poll(&pfd, 1, timeout_ms) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
-			    soerr == 0)
+			if (poll(&pfd, 1, timeout_ms) == 1 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
 				break;
 		}
 		close(fd);
@@ -99,23 +100,26 @@ static long dechunk(char *data, size_t len)
 	}
 }
 
-int kairos_http_request(const char *base_url, const char *method, const char *path, const char *token,
-			const char *content_type, const char *body, size_t len, int timeout_ms,
-			struct kairos_http_response *resp, struct kairos_error *err)
+int kairos_http_request(const char *base_url, const char *method, const char *path,
+			const char *token, const char *content_type, const char *body, size_t len,
+			int timeout_ms, struct kairos_http_response *resp, struct kairos_error *err)
 {
 	char host[256], port[16];
 	memset(resp, 0, sizeof(*resp));
 	if (parse_base(base_url, host, sizeof(host), port, sizeof(port)) != 0)
-		return kairos_error_set(err, KAIROS_EINVAL, "url", "bad URL %s (expected http://HOST:PORT)", base_url);
+		return kairos_error_set(err, KAIROS_EINVAL, "url",
+					"bad URL %s (expected http://HOST:PORT)", base_url);
 	long long deadline = now_ms() + timeout_ms;
 	int fd = connect_to(host, port, timeout_ms);
 	if (fd < 0)
-		return kairos_error_set(err, KAIROS_EBACKEND, "url", "cannot connect to %s: %s", base_url,
-					strerror(errno ? errno : ECONNREFUSED));
+		return kairos_error_set(err, KAIROS_EBACKEND, "url", "cannot connect to %s: %s",
+					base_url, strerror(errno ? errno : ECONNREFUSED));
 
 	struct kairos_buf req = {0};
-	kairos_buf_printf(&req, "%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\nAccept: application/json\r\n",
-			  method, path, host, port);
+	kairos_buf_printf(
+	    &req,
+	    "%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\nAccept: application/json\r\n",
+	    method, path, host, port);
 	if (token && *token)
 		kairos_buf_printf(&req, "Authorization: Bearer %s\r\n", token);
 	if (body) {
@@ -133,7 +137,8 @@ int kairos_http_request(const char *base_url, const char *method, const char *pa
 		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 		long long left = deadline - now_ms();
 		if (left <= 0 || poll(&pfd, 1, (int)left) != 1) {
-			rc = kairos_error_set(err, KAIROS_EBACKEND, "url", "timed out sending to %s", base_url);
+			rc = kairos_error_set(err, KAIROS_EBACKEND, "url",
+					      "timed out sending to %s", base_url);
 			break;
 		}
 		ssize_t n = send(fd, req.data + off, req.len - off, MSG_NOSIGNAL);
@@ -148,7 +153,8 @@ int kairos_http_request(const char *base_url, const char *method, const char *pa
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		long long left = deadline - now_ms();
 		if (left <= 0 || poll(&pfd, 1, (int)left) != 1) {
-			rc = kairos_error_set(err, KAIROS_EBACKEND, "url", "timed out waiting for %s", base_url);
+			rc = kairos_error_set(err, KAIROS_EBACKEND, "url",
+					      "timed out waiting for %s", base_url);
 			break;
 		}
 		char chunk[16384];
@@ -160,8 +166,8 @@ int kairos_http_request(const char *base_url, const char *method, const char *pa
 				continue;
 			if (in.len > 0)
 				break; /* reset after a complete answer */
-			rc = kairos_error_set(err, KAIROS_EBACKEND, "url", "reading from %s: %s", base_url,
-					      strerror(errno));
+			rc = kairos_error_set(err, KAIROS_EBACKEND, "url", "reading from %s: %s",
+					      base_url, strerror(errno));
 			break;
 		}
 		kairos_buf_append(&in, chunk, (size_t)n);
@@ -176,17 +182,21 @@ int kairos_http_request(const char *base_url, const char *method, const char *pa
 	char *hdr_end = in.data ? strstr(in.data, "\r\n\r\n") : NULL;
 	if (!hdr_end || sscanf(in.data, "HTTP/1.%*d %d", &resp->status) != 1) {
 		kairos_buf_destroy(&in);
-		return kairos_error_set(err, KAIROS_EBACKEND, "url", "%s sent no valid HTTP answer", base_url);
+		return kairos_error_set(err, KAIROS_EBACKEND, "url", "%s sent no valid HTTP answer",
+					base_url);
 	}
 	*hdr_end = '\0';
 	bool is_chunked = false;
-	for (char *line = strstr(in.data, "\r\n"); line && line < hdr_end; line = strstr(line + 2, "\r\n")) {
+	for (char *line = strstr(in.data, "\r\n"); line && line < hdr_end;
+	     line = strstr(line + 2, "\r\n")) {
 		char *h = line + 2;
 		if (strncasecmp(h, "Content-Type:", 13) == 0) {
 			h += 13;
 			h += strspn(h, " ");
-			snprintf(resp->content_type, sizeof(resp->content_type), "%.*s", (int)strcspn(h, "\r;"), h);
-		} else if (strncasecmp(h, "Transfer-Encoding:", 18) == 0 && strcasestr(h, "chunked")) {
+			snprintf(resp->content_type, sizeof(resp->content_type), "%.*s",
+				 (int)strcspn(h, "\r;"), h);
+		} else if (strncasecmp(h, "Transfer-Encoding:", 18) == 0 &&
+			   strcasestr(h, "chunked")) {
 			is_chunked = true;
 		}
 	}
@@ -199,8 +209,8 @@ int kairos_http_request(const char *base_url, const char *method, const char *pa
 		if (d < 0) {
 			free(b);
 			kairos_buf_destroy(&in);
-			return kairos_error_set(err, KAIROS_EBACKEND, "url", "%s sent a malformed chunked body",
-						base_url);
+			return kairos_error_set(err, KAIROS_EBACKEND, "url",
+						"%s sent a malformed chunked body", base_url);
 		}
 		body_len = (size_t)d;
 	}

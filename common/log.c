@@ -42,7 +42,8 @@ void kairos_log(enum kairos_log_level level, const char *msg, const char *kv_fmt
 
 	struct kairos_buf b;
 	kairos_buf_init(&b);
-	kairos_buf_printf(&b, "ts=%s.%03ldZ level=%s msg=", when, ts.tv_nsec / 1000000L, names[level]);
+	kairos_buf_printf(&b, "ts=%s.%03ldZ level=%s msg=", when, ts.tv_nsec / 1000000L,
+			  names[level]);
 	kairos_buf_put_quoted(&b, msg);
 	if (kv_fmt && *kv_fmt) {
 		va_list ap;

@@ -28,7 +28,8 @@ struct compute_ops {
 	/* Forgets host NAME and closes its connection (no-op when unknown). */
 	void (*host_remove)(void *impl, const char *name);
 	int (*host_ping)(void *impl, const char *name, struct kairos_error *err);
-	int (*host_info)(void *impl, const char *name, struct compute_host_info *out, struct kairos_error *err);
+	int (*host_info)(void *impl, const char *name, struct compute_host_info *out,
+			 struct kairos_error *err);
 	void (*destroy)(void *impl);
 };
 
@@ -40,7 +41,8 @@ struct compute {
 /* A libvirt-backed compute backend with no host yet; free with compute_destroy(). */
 int compute_libvirt_new(struct compute **out, struct kairos_error *err);
 
-static inline int compute_host_add(struct compute *c, const char *name, const char *uri, struct kairos_error *err)
+static inline int compute_host_add(struct compute *c, const char *name, const char *uri,
+				   struct kairos_error *err)
 {
 	return c->ops->host_add(c->impl, name, uri, err);
 }
@@ -55,8 +57,8 @@ static inline int compute_host_ping(struct compute *c, const char *name, struct 
 	return c->ops->host_ping(c->impl, name, err);
 }
 
-static inline int compute_host_info(struct compute *c, const char *name, struct compute_host_info *out,
-				    struct kairos_error *err)
+static inline int compute_host_info(struct compute *c, const char *name,
+				    struct compute_host_info *out, struct kairos_error *err)
 {
 	return c->ops->host_info(c->impl, name, out, err);
 }

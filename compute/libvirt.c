@@ -57,11 +57,13 @@ static int ensure_open(struct lv_host *h, struct kairos_error *err)
 	if (h->conn)
 		return 0;
 	if (h->is_removed)
-		return kairos_error_set(err, KAIROS_ENOTFOUND, h->name, "host %s was removed", h->name);
+		return kairos_error_set(err, KAIROS_ENOTFOUND, h->name, "host %s was removed",
+					h->name);
 	h->conn = virConnectOpen(h->uri);
 	if (!h->conn)
-		return kairos_error_set(err, KAIROS_EBACKEND, h->name, "libvirt host %s (%s) unreachable: %s",
-					h->name, h->uri, last_error());
+		return kairos_error_set(err, KAIROS_EBACKEND, h->name,
+					"libvirt host %s (%s) unreachable: %s", h->name, h->uri,
+					last_error());
 	return 0;
 }
 
@@ -79,7 +81,8 @@ static int lv_host_add(void *impl, const char *name, const char *uri, struct kai
 {
 	struct lv_backend *b = impl;
 	if (find_host(b, name))
-		return kairos_error_set(err, KAIROS_ECONFLICT, name, "host %s is already registered", name);
+		return kairos_error_set(err, KAIROS_ECONFLICT, name,
+					"host %s is already registered", name);
 	struct lv_host *h = kairos_xcalloc(1, sizeof(*h));
 	h->name = kairos_xstrdup(name);
 	h->uri = kairos_xstrdup(uri);
@@ -107,7 +110,8 @@ static void lv_host_remove(void *impl, const char *name)
 			b->hosts[i] = b->hosts[--b->n_hosts];
 			/* A caller may still hold h from find_host(): keep the struct until
 			 * destroy, close only the connection (under its lock). */
-			b->retired = kairos_xrealloc(b->retired, (b->n_retired + 1) * sizeof(*b->retired));
+			b->retired =
+			    kairos_xrealloc(b->retired, (b->n_retired + 1) * sizeof(*b->retired));
 			b->retired[b->n_retired++] = h;
 			break;
 		}
@@ -124,7 +128,8 @@ static void lv_host_remove(void *impl, const char *name)
 }
 
 /* Runs virNodeGetInfo on H, reopening a dead connection once. */
-static int node_info(struct lv_backend *b, const char *name, virNodeInfo *info, struct kairos_error *err)
+static int node_info(struct lv_backend *b, const char *name, virNodeInfo *info,
+		     struct kairos_error *err)
 {
 	struct lv_host *h = find_host(b, name);
 	if (!h)
@@ -139,8 +144,9 @@ static int node_info(struct lv_backend *b, const char *name, virNodeInfo *info, 
 			rc = 0;
 			break;
 		}
-		rc = kairos_error_set(err, KAIROS_EBACKEND, name, "libvirt host %s (%s) does not answer: %s", name,
-				      h->uri, last_error());
+		rc = kairos_error_set(err, KAIROS_EBACKEND, name,
+				      "libvirt host %s (%s) does not answer: %s", name, h->uri,
+				      last_error());
 		virConnectClose(h->conn);
 		h->conn = NULL;
 	}
@@ -154,7 +160,8 @@ static int lv_host_ping(void *impl, const char *name, struct kairos_error *err)
 	return node_info(impl, name, &info, err);
 }
 
-static int lv_host_info(void *impl, const char *name, struct compute_host_info *out, struct kairos_error *err)
+static int lv_host_info(void *impl, const char *name, struct compute_host_info *out,
+			struct kairos_error *err)
 {
 	virNodeInfo info;
 	int rc = node_info(impl, name, &info, err);
@@ -181,18 +188,18 @@ static void lv_destroy(void *impl)
 }
 
 static const struct compute_ops libvirt_ops = {
-	.host_add = lv_host_add,
-	.host_remove = lv_host_remove,
-	.host_ping = lv_host_ping,
-	.host_info = lv_host_info,
-	.destroy = lv_destroy,
+    .host_add = lv_host_add,
+    .host_remove = lv_host_remove,
+    .host_ping = lv_host_ping,
+    .host_info = lv_host_info,
+    .destroy = lv_destroy,
 };
 
 int compute_libvirt_new(struct compute **out, struct kairos_error *err)
 {
 	if (virInitialize() < 0)
-		return kairos_error_set(err, KAIROS_EBACKEND, "libvirt", "libvirt failed to initialise: %s",
-					last_error());
+		return kairos_error_set(err, KAIROS_EBACKEND, "libvirt",
+					"libvirt failed to initialise: %s", last_error());
 	virSetErrorFunc(NULL, silent_error);
 	struct lv_backend *b = kairos_xcalloc(1, sizeof(*b));
 	pthread_rwlock_init(&b->lock, NULL);

@@ -20,11 +20,11 @@ struct db;
 
 /* Where the database is. Strings are borrowed for the duration of db_open(). */
 struct db_params {
-	const char *host;     /* a unix socket directory or a host name */
-	const char *port;     /* e.g. "5433" */
+	const char *host; /* a unix socket directory or a host name */
+	const char *port; /* e.g. "5433" */
 	const char *user;
 	const char *dbname;
-	int pool_size;        /* connections kept open, >= 1 */
+	int pool_size; /* connections kept open, >= 1 */
 	int connect_timeout_s;
 };
 
@@ -92,8 +92,8 @@ struct db_tenant {
  * the caller once, stored hashed), atomically. -KAIROS_ECONFLICT when the name is taken,
  * -KAIROS_EINVAL when it is not a valid tenant name.
  */
-int db_tenant_create(struct db *db, const char *name, struct db_tenant *out, char *token, size_t token_size,
-		     struct kairos_error *err);
+int db_tenant_create(struct db *db, const char *name, struct db_tenant *out, char *token,
+		     size_t token_size, struct kairos_error *err);
 
 /* ---- VSNs and their SLA versions ------------------------------------------------ */
 
@@ -141,9 +141,9 @@ struct db_sla {
  * "admitted" event) in one transaction. -KAIROS_ECONFLICT when the tenant already has a
  * live VSN with that IRI. Nothing is stored on failure.
  */
-int db_vsn_insert(struct db *db, const char *vsn_id, const char *tenant_id, const char *iri, const char *label,
-		  const char *content_type, const char *document, const char *model_json, const struct db_sla *sla,
-		  struct kairos_error *err);
+int db_vsn_insert(struct db *db, const char *vsn_id, const char *tenant_id, const char *iri,
+		  const char *label, const char *content_type, const char *document,
+		  const char *model_json, const struct db_sla *sla, struct kairos_error *err);
 
 /*
  * Renegotiation: in one transaction, the agreed version of VSN_ID becomes 'superseded'
@@ -152,12 +152,14 @@ int db_vsn_insert(struct db *db, const char *vsn_id, const char *tenant_id, cons
  * replaced. -KAIROS_ECONFLICT when the stored version is not SLA->version - 1 (a
  * concurrent change won).
  */
-int db_vsn_renegotiate(struct db *db, const char *vsn_id, const char *content_type, const char *document,
-		       const char *model_json, const struct db_sla *sla, struct kairos_error *err);
+int db_vsn_renegotiate(struct db *db, const char *vsn_id, const char *content_type,
+		       const char *document, const char *model_json, const struct db_sla *sla,
+		       struct kairos_error *err);
 
 /* Marks VSN_ID deleted, its SLA released and its reservations released, in one
  * transaction. -KAIROS_ENOTFOUND when it is not a live VSN of TENANT_ID (NULL: any). */
-int db_vsn_delete(struct db *db, const char *vsn_id, const char *tenant_id, struct kairos_error *err);
+int db_vsn_delete(struct db *db, const char *vsn_id, const char *tenant_id,
+		  struct kairos_error *err);
 
 /*
  * The JSON documents of live VSNs: with VSN_ID one VSN (-KAIROS_ENOTFOUND when absent or
@@ -166,7 +168,8 @@ int db_vsn_delete(struct db *db, const char *vsn_id, const char *tenant_id, stru
  * "state","terms","bounds","availability":{"target","composed"}},"placement":{IRI:{"host",
  * "core","priority","mode"}}}. *out is a new jansson array.
  */
-int db_vsn_fetch(struct db *db, const char *tenant_id, const char *vsn_id, json_t **out, struct kairos_error *err);
+int db_vsn_fetch(struct db *db, const char *tenant_id, const char *vsn_id, json_t **out,
+		 struct kairos_error *err);
 
 /*
  * Every admitted VSN in admission order as a JSON array of {"id", "model", "placement"}
@@ -201,7 +204,8 @@ struct db_host {
 int db_host_insert(struct db *db, PGconn *conn, const struct db_host *h, struct kairos_error *err);
 /* All hosts by name; *out is malloc'd (caller frees). */
 int db_host_list(struct db *db, struct db_host **out, size_t *n_out, struct kairos_error *err);
-/* Deletes a host. -KAIROS_ENOTFOUND when absent, -KAIROS_ECONFLICT while something is placed on it. */
+/* Deletes a host. -KAIROS_ENOTFOUND when absent, -KAIROS_ECONFLICT while something is placed on it.
+ */
 int db_host_delete(struct db *db, const char *name, struct kairos_error *err);
 
 #endif

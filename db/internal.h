@@ -11,7 +11,7 @@
  * (SQLSTATE class 23), -KAIROS_EBACKEND otherwise. *ROWS (may be NULL) receives the
  * number of rows the statement affected.
  */
-int db_exec(PGconn *c, const char *sql, int n, const char *const *params, const char *what, long *rows,
-	    struct kairos_error *err);
+int db_exec(PGconn *c, const char *sql, int n, const char *const *params, const char *what,
+	    long *rows, struct kairos_error *err);
 
 #endif

@@ -21,11 +21,13 @@ static int name_cmp(const void *a, const void *b)
 }
 
 /* Collects the migration file names of DIR, sorted. Rejects *.sql files with a bad name. */
-static int list_migrations(const char *dir, char ***names_out, size_t *n_out, struct kairos_error *err)
+static int list_migrations(const char *dir, char ***names_out, size_t *n_out,
+			   struct kairos_error *err)
 {
 	DIR *d = opendir(dir);
 	if (!d)
-		return kairos_error_set(err, KAIROS_EINVAL, dir, "cannot read migrations directory %s: %s", dir,
+		return kairos_error_set(err, KAIROS_EINVAL, dir,
+					"cannot read migrations directory %s: %s", dir,
 					strerror(errno));
 	regex_t re;
 	regcomp(&re, "^[0-9]{4}_[a-z0-9_]+\\.sql$", REG_EXTENDED | REG_NOSUB);
@@ -39,7 +41,8 @@ static int list_migrations(const char *dir, char ***names_out, size_t *n_out, st
 			continue;
 		if (regexec(&re, e->d_name, 0, NULL, 0) != 0) {
 			rc = kairos_error_set(err, KAIROS_EINVAL, e->d_name,
-					      "migration file %s/%s is not named NNNN_name.sql", dir, e->d_name);
+					      "migration file %s/%s is not named NNNN_name.sql",
+					      dir, e->d_name);
 			break;
 		}
 		names = kairos_xrealloc(names, (n + 1) * sizeof(*names));
@@ -52,8 +55,8 @@ static int list_migrations(const char *dir, char ***names_out, size_t *n_out, st
 		for (size_t i = 1; i < n; i++)
 			if (strncmp(names[i - 1], names[i], 4) == 0) {
 				rc = kairos_error_set(err, KAIROS_EINVAL, names[i],
-						      "migrations %s and %s share the number %.4s", names[i - 1],
-						      names[i], names[i]);
+						      "migrations %s and %s share the number %.4s",
+						      names[i - 1], names[i], names[i]);
 				break;
 			}
 	}
@@ -71,12 +74,12 @@ static int list_migrations(const char *dir, char ***names_out, size_t *n_out, st
 static int is_applied(PGconn *c, const char *version, bool *applied, struct kairos_error *err)
 {
 	const char *params[1] = {version};
-	PGresult *r = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL, params,
-				   NULL, NULL, 0);
+	PGresult *r = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL,
+				   params, NULL, NULL, 0);
 	int rc = 0;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		rc = kairos_error_set(err, KAIROS_EBACKEND, "schema_migrations", "reading schema_migrations: %s",
-				      PQresultErrorMessage(r));
+		rc = kairos_error_set(err, KAIROS_EBACKEND, "schema_migrations",
+				      "reading schema_migrations: %s", PQresultErrorMessage(r));
 	else
 		*applied = PQntuples(r) > 0;
 	PQclear(r);
@@ -90,8 +93,8 @@ static int apply_one(PGconn *c, const char *dir, const char *name, struct kairos
 	char *sql = NULL;
 	int rc = kairos_read_file(path, &sql, NULL);
 	if (rc)
-		return kairos_error_set(err, KAIROS_EINVAL, name, "cannot read migration %s: %s", path,
-					strerror(-rc));
+		return kairos_error_set(err, KAIROS_EINVAL, name, "cannot read migration %s: %s",
+					path, strerror(-rc));
 	char version[5];
 	snprintf(version, sizeof(version), "%.4s", name);
 
@@ -107,11 +110,12 @@ static int apply_one(PGconn *c, const char *dir, const char *name, struct kairos
 		goto rollback;
 	}
 	const char *params[2] = {version, name};
-	PGresult *r = PQexecParams(c, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, NULL,
-				   params, NULL, NULL, 0);
+	PGresult *r =
+	    PQexecParams(c, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2,
+			 NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		rc = kairos_error_set(err, KAIROS_EBACKEND, name, "recording migration %s: %s", name,
-				      PQresultErrorMessage(r));
+		rc = kairos_error_set(err, KAIROS_EBACKEND, name, "recording migration %s: %s",
+				      name, PQresultErrorMessage(r));
 		PQclear(r);
 		goto rollback;
 	}
@@ -146,8 +150,8 @@ int db_migrate(struct db *db, const char *dir, int *applied_out, struct kairos_e
 	rc = db_exec(c,
 		     "CREATE TABLE IF NOT EXISTS schema_migrations ("
 		     " version text PRIMARY KEY, name text NOT NULL,"
-		     " applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL,
-		     "schema_migrations", NULL, err);
+		     " applied_at timestamptz NOT NULL DEFAULT now())",
+		     0, NULL, "schema_migrations", NULL, err);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char version[5];
 		bool done = false;

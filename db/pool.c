@@ -46,7 +46,8 @@ static PGconn *connect_one(struct db *db, struct kairos_error *err)
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
 		msg[strcspn(msg, "\n")] = '\0';
-		kairos_error_set(err, KAIROS_EBACKEND, "database", "cannot connect to PostgreSQL: %s", msg);
+		kairos_error_set(err, KAIROS_EBACKEND, "database",
+				 "cannot connect to PostgreSQL: %s", msg);
 		PQfinish(c);
 		return NULL;
 	}
@@ -64,12 +65,14 @@ int db_open(const struct db_params *params, struct db **out, struct kairos_error
 	conninfo_add(&ci, "user", params->user);
 	conninfo_add(&ci, "dbname", params->dbname);
 	char timeout[16];
-	snprintf(timeout, sizeof(timeout), "%d", params->connect_timeout_s > 0 ? params->connect_timeout_s : 5);
+	snprintf(timeout, sizeof(timeout), "%d",
+		 params->connect_timeout_s > 0 ? params->connect_timeout_s : 5);
 	conninfo_add(&ci, "connect_timeout", timeout);
 	conninfo_add(&ci, "application_name", "kairosd");
 	if (ci.len >= sizeof(((struct db *)0)->conninfo)) {
 		kairos_buf_destroy(&ci);
-		return kairos_error_set(err, KAIROS_EINVAL, "database", "connection parameters too long");
+		return kairos_error_set(err, KAIROS_EINVAL, "database",
+					"connection parameters too long");
 	}
 
 	struct db *db = kairos_xcalloc(1, sizeof(*db));
@@ -122,7 +125,8 @@ PGconn *db_conn_acquire(struct db *db, struct kairos_error *err)
 		if (pthread_cond_timedwait(&db->freed, &db->lock, &deadline) == ETIMEDOUT) {
 			pthread_mutex_unlock(&db->lock);
 			kairos_error_set(err, KAIROS_EBACKEND, "database",
-					 "all %d database connections stayed busy for 10 s", db->size);
+					 "all %d database connections stayed busy for 10 s",
+					 db->size);
 			return NULL;
 		}
 	}
@@ -188,7 +192,8 @@ int db_ping(struct db *db, struct kairos_error *err)
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
 		msg[strcspn(msg, "\n")] = '\0';
-		rc = kairos_error_set(err, KAIROS_EBACKEND, "database", "PostgreSQL did not answer: %s", msg);
+		rc = kairos_error_set(err, KAIROS_EBACKEND, "database",
+				      "PostgreSQL did not answer: %s", msg);
 	}
 	PQclear(r);
 	db_conn_release(db, c);

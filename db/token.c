@@ -3,7 +3,7 @@
  * built-in sha256(), so the service needs no crypto library); the plain token exists
  * only in the answer that created it and in the holder's hands.
  */
-#include "db/db.h"
+#include "db/internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,23 +30,26 @@ int db_token_generate(char *buf, size_t size)
 	return 0;
 }
 
-int db_token_lookup(struct db *db, const char *token, struct db_principal *who, struct kairos_error *err)
+int db_token_lookup(struct db *db, const char *token, struct db_principal *who,
+		    struct kairos_error *err)
 {
 	PGconn *c = db_conn_acquire(db, err);
 	if (!c)
 		return -KAIROS_EBACKEND;
 	const char *params[1] = {token};
-	PGresult *r = PQexecParams(c,
-				   "SELECT t.is_admin, coalesce(t.tenant_id::text, ''), coalesce(n.name, '')"
-				   " FROM tokens t LEFT JOIN tenants n ON n.id = t.tenant_id"
-				   " WHERE t.token_hash = sha256(convert_to($1, 'UTF8')) AND t.revoked_at IS NULL",
-				   1, NULL, params, NULL, NULL, 0);
+	PGresult *r = PQexecParams(
+	    c,
+	    "SELECT t.is_admin, coalesce(t.tenant_id::text, ''), coalesce(n.name, '')"
+	    " FROM tokens t LEFT JOIN tenants n ON n.id = t.tenant_id"
+	    " WHERE t.token_hash = sha256(convert_to($1, 'UTF8')) AND t.revoked_at IS NULL",
+	    1, NULL, params, NULL, NULL, 0);
 	int rc = 0;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		rc = kairos_error_set(err, KAIROS_EBACKEND, "database", "token lookup failed: %s",
 				      PQresultErrorMessage(r));
 	else if (PQntuples(r) == 0)
-		rc = kairos_error_set(err, KAIROS_ENOTFOUND, "Authorization", "unknown or revoked token");
+		rc = kairos_error_set(err, KAIROS_ENOTFOUND, "Authorization",
+				      "unknown or revoked token");
 	else {
 		who->is_admin = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 		snprintf(who->tenant_id, sizeof(who->tenant_id), "%s", PQgetvalue(r, 0, 1));
@@ -57,22 +60,18 @@ int db_token_lookup(struct db *db, const char *token, struct db_principal *who, 
 	return rc;
 }
 
-int db_token_add_admin(struct db *db, const char *token, const char *label, struct kairos_error *err)
+int db_token_add_admin(struct db *db, const char *token, const char *label,
+		       struct kairos_error *err)
 {
 	PGconn *c = db_conn_acquire(db, err);
 	if (!c)
 		return -KAIROS_EBACKEND;
 	const char *params[2] = {token, label};
-	PGresult *r = PQexecParams(c,
-				   "INSERT INTO tokens (token_hash, is_admin, label)"
-				   " VALUES (sha256(convert_to($1, 'UTF8')), true, $2)"
-				   " ON CONFLICT (token_hash) DO NOTHING",
-				   2, NULL, params, NULL, NULL, 0);
-	int rc = 0;
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		rc = kairos_error_set(err, KAIROS_EBACKEND, "database", "storing the admin token failed: %s",
-				      PQresultErrorMessage(r));
-	PQclear(r);
+	int rc = db_exec(c,
+			 "INSERT INTO tokens (token_hash, is_admin, label)"
+			 " VALUES (sha256(convert_to($1, 'UTF8')), true, $2)"
+			 " ON CONFLICT (token_hash) DO NOTHING",
+			 2, params, "storing the admin token", NULL, err);
 	db_conn_release(db, c);
 	return rc;
 }

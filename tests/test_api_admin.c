@@ -16,7 +16,8 @@ static struct kairosd_fixture kd;
 static void setup(void)
 {
 	kairosd_fixture_init(&kd, true);
-	cr_assert(kairosd_fixture_start(&kd), "kairosd did not start:\n%s", kairosd_fixture_log(&kd));
+	cr_assert(kairosd_fixture_start(&kd), "kairosd did not start:\n%s",
+		  kairosd_fixture_log(&kd));
 }
 
 static void teardown(void)
@@ -38,7 +39,8 @@ static char *count(const char *sql)
 	return pg_fixture_scalar(&kd.pg, sql);
 }
 
-#define POST_JSON(token, path, body) kairosd_fixture_request_as(&kd, token, "POST", path, "application/json", body, strlen(body))
+#define POST_JSON(token, path, body)                                                               \
+	kairosd_fixture_request_as(&kd, token, "POST", path, "application/json", body, strlen(body))
 
 Test(api_admin, tenant_creation_answers_the_token_once_and_stores_its_hash)
 {
@@ -51,8 +53,10 @@ Test(api_admin, tenant_creation_answers_the_token_once_and_stores_its_hash)
 	cr_assert_str_eq(json_string_value(json_object_get(j, "name")), "acme");
 	cr_assert_eq(strlen(json_string_value(json_object_get(j, "id"))), 36);
 	char sql[300];
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM tokens t JOIN tenants n ON n.id = t.tenant_id"
-				   " WHERE n.name = 'acme' AND t.token_hash = sha256('%s'::bytea)", token);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM tokens t JOIN tenants n ON n.id = t.tenant_id"
+		 " WHERE n.name = 'acme' AND t.token_hash = sha256('%s'::bytea)",
+		 token);
 	char *n = count(sql);
 	cr_assert_str_eq(n, "1", "the token's hash is stored for the tenant");
 	free(n);
@@ -77,8 +81,8 @@ Test(api_admin, tenant_errors_are_clear_and_store_nothing)
 	cr_assert_eq(r.status, 401);
 	cr_assert_str_eq(r.content_type, "application/problem+json");
 	kairos_http_response_destroy(&r);
-	r = POST_JSON("0000000000000000000000000000000000000000000000000000000000000000", "/v1/tenants",
-		      "{\"name\": \"acme\"}");
+	r = POST_JSON("0000000000000000000000000000000000000000000000000000000000000000",
+		      "/v1/tenants", "{\"name\": \"acme\"}");
 	cr_assert_eq(r.status, 401);
 	cr_assert_not_null(strstr(r.body, "unknown or revoked token"));
 	kairos_http_response_destroy(&r);
@@ -115,7 +119,8 @@ Test(api_admin, tenant_errors_are_clear_and_store_nothing)
 
 Test(api_admin, host_inventory_lists_registers_and_deletes)
 {
-	struct kairos_http_response r = kairosd_fixture_request(&kd, "GET", "/v1/hosts", true, NULL, NULL, 0);
+	struct kairos_http_response r =
+	    kairosd_fixture_request(&kd, "GET", "/v1/hosts", true, NULL, NULL, 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	json_t *j = parse(&r);
 	json_t *hosts = json_object_get(j, "hosts");
@@ -124,16 +129,20 @@ Test(api_admin, host_inventory_lists_registers_and_deletes)
 	cr_assert_str_eq(json_string_value(json_object_get(s1, "name")), "server1");
 	cr_assert_eq(json_integer_value(json_object_get(s1, "cores")), 8);
 	cr_assert_str_eq(json_string_value(json_object_get(s1, "failure_domain")), "rack-a");
-	cr_assert_eq(json_number_value(json_object_get(json_object_get(s1, "availability"), "host")), 0.999);
+	cr_assert_eq(
+	    json_number_value(json_object_get(json_object_get(s1, "availability"), "host")), 0.999);
 	json_decref(j);
 	kairos_http_response_destroy(&r);
 
 	char body[1400];
 	snprintf(body, sizeof(body),
-		 "{\"name\": \"server5\", \"libvirt_uri\": \"test://%s/etc/hosts/server3.xml\", \"speed\": 1.5,"
+		 "{\"name\": \"server5\", \"libvirt_uri\": \"test://%s/etc/hosts/server3.xml\", "
+		 "\"speed\": 1.5,"
 		 " \"ovs_bridge\": \"br-server5\", \"uplink_mbps\": 1000,"
-		 " \"storage\": {\"pool\": \"p5\", \"capacity_gib\": 100, \"iops\": 1000, \"throughput_mbps\": 100},"
-		 " \"availability\": {\"host\": 0.999, \"hypervisor\": 0.9999}, \"failure_domain\": \"rack-d\"}",
+		 " \"storage\": {\"pool\": \"p5\", \"capacity_gib\": 100, \"iops\": 1000, "
+		 "\"throughput_mbps\": 100},"
+		 " \"availability\": {\"host\": 0.999, \"hypervisor\": 0.9999}, "
+		 "\"failure_domain\": \"rack-d\"}",
 		 getenv("KAIROS_ROOT"));
 	r = POST_JSON(kd.token, "/v1/hosts", body);
 	cr_assert_eq(r.status, 201, "%s", r.body);
@@ -166,26 +175,34 @@ Test(api_admin, host_inventory_lists_registers_and_deletes)
 
 Test(api_admin, bad_hosts_are_refused_and_leave_no_row)
 {
-	struct kairos_http_response r = POST_JSON(kd.token, "/v1/hosts",
-		"{\"name\": \"ghost\", \"libvirt_uri\": \"test:///nonexistent/node.xml\", \"speed\": 1,"
-		" \"ovs_bridge\": \"br-ghost\", \"uplink_mbps\": 1000,"
-		" \"storage\": {\"pool\": \"p\", \"capacity_gib\": 1, \"iops\": 1, \"throughput_mbps\": 1},"
-		" \"availability\": {\"host\": 0.99, \"hypervisor\": 0.99}, \"failure_domain\": \"x\"}");
+	struct kairos_http_response r = POST_JSON(
+	    kd.token, "/v1/hosts",
+	    "{\"name\": \"ghost\", \"libvirt_uri\": \"test:///nonexistent/node.xml\", \"speed\": 1,"
+	    " \"ovs_bridge\": \"br-ghost\", \"uplink_mbps\": 1000,"
+	    " \"storage\": {\"pool\": \"p\", \"capacity_gib\": 1, \"iops\": 1, "
+	    "\"throughput_mbps\": 1},"
+	    " \"availability\": {\"host\": 0.99, \"hypervisor\": 0.99}, \"failure_domain\": "
+	    "\"x\"}");
 	cr_assert_eq(r.status, 422, "%s", r.body);
 	cr_assert_not_null(strstr(r.body, "/nonexistent/node.xml"), "%s", r.body);
 	kairos_http_response_destroy(&r);
-	r = POST_JSON(kd.token, "/v1/hosts", "{\"name\": \"h\", \"libvirt_uri\": \"test:///default\", \"ovs_bridge\": \"br-h\", \"failure_domain\": \"x\", \"speed\": -1}");
+	r = POST_JSON(kd.token, "/v1/hosts",
+		      "{\"name\": \"h\", \"libvirt_uri\": \"test:///default\", \"ovs_bridge\": "
+		      "\"br-h\", \"failure_domain\": \"x\", \"speed\": -1}");
 	cr_assert_eq(r.status, 422, "%s", r.body);
 	cr_assert_not_null(strstr(r.body, "\"field\":\"speed\""), "%s", r.body);
 	kairos_http_response_destroy(&r);
 	/* A bridge already used by another host: refused by the database after libvirt said yes. */
 	char body[1400];
-	snprintf(body, sizeof(body),
-		 "{\"name\": \"server6\", \"libvirt_uri\": \"test://%s/etc/hosts/server3.xml\", \"speed\": 1,"
-		 " \"ovs_bridge\": \"br-server1\", \"uplink_mbps\": 1000,"
-		 " \"storage\": {\"pool\": \"p6\", \"capacity_gib\": 1, \"iops\": 1, \"throughput_mbps\": 1},"
-		 " \"availability\": {\"host\": 0.99, \"hypervisor\": 0.99}, \"failure_domain\": \"x\"}",
-		 getenv("KAIROS_ROOT"));
+	snprintf(
+	    body, sizeof(body),
+	    "{\"name\": \"server6\", \"libvirt_uri\": \"test://%s/etc/hosts/server3.xml\", "
+	    "\"speed\": 1,"
+	    " \"ovs_bridge\": \"br-server1\", \"uplink_mbps\": 1000,"
+	    " \"storage\": {\"pool\": \"p6\", \"capacity_gib\": 1, \"iops\": 1, "
+	    "\"throughput_mbps\": 1},"
+	    " \"availability\": {\"host\": 0.99, \"hypervisor\": 0.99}, \"failure_domain\": \"x\"}",
+	    getenv("KAIROS_ROOT"));
 	r = POST_JSON(kd.token, "/v1/hosts", body);
 	cr_assert_eq(r.status, 409, "%s", r.body);
 	cr_assert_not_null(strstr(r.body, "OVS bridge"), "%s", r.body);

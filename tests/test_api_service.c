@@ -34,7 +34,8 @@ static bool array_has(json_t *arr, const char *s)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i, v) if (json_is_string(v) && strcmp(json_string_value(v), s) == 0) return true;
+	json_array_foreach(arr, i, v) if (json_is_string(v) &&
+					  strcmp(json_string_value(v), s) == 0) return true;
 	return false;
 }
 
@@ -55,7 +56,8 @@ static struct kairos_http_response wait_health(int want)
 Test(api_service, healthz_names_ovsdb_when_it_stops_and_recovers_when_it_is_back)
 {
 	kairosd_fixture_init(&kd, true);
-	cr_assert(kairosd_fixture_start(&kd), "kairosd did not start:\n%s", kairosd_fixture_log(&kd));
+	cr_assert(kairosd_fixture_start(&kd), "kairosd did not start:\n%s",
+		  kairosd_fixture_log(&kd));
 
 	struct kairos_http_response r = wait_health(200);
 	cr_assert_eq(r.status, 200, "%s", r.body);
@@ -75,7 +77,8 @@ Test(api_service, healthz_names_ovsdb_when_it_stops_and_recovers_when_it_is_back
 	cr_assert(array_has(json_object_get(j, "down"), "ovsdb"), "%s", r.body);
 	cr_assert(!array_has(json_object_get(j, "down"), "database"), "%s", r.body);
 	cr_assert_not_null(strstr(json_string_value(json_object_get(j, "detail")), "ovsdb"));
-	cr_assert(json_is_false(json_object_get(json_object_get(json_object_get(j, "backends"), "ovsdb"), "ok")));
+	cr_assert(json_is_false(
+	    json_object_get(json_object_get(json_object_get(j, "backends"), "ovsdb"), "ok")));
 	json_decref(j);
 	kairos_http_response_destroy(&r);
 
@@ -83,14 +86,16 @@ Test(api_service, healthz_names_ovsdb_when_it_stops_and_recovers_when_it_is_back
 	r = wait_health(200);
 	cr_assert_eq(r.status, 200, "after ovsdb-server is back: %s", r.body);
 	kairos_http_response_destroy(&r);
-	cr_assert_eq(kairosd_fixture_stop(&kd), 0, "graceful stop exits 0:\n%s", kairosd_fixture_log(&kd));
+	cr_assert_eq(kairosd_fixture_stop(&kd), 0, "graceful stop exits 0:\n%s",
+		     kairosd_fixture_log(&kd));
 }
 
 Test(api_service, metrics_count_requests_per_route_and_report_backends)
 {
 	kairosd_fixture_init(&kd, true);
 	cr_assert(kairosd_fixture_start(&kd), "%s", kairosd_fixture_log(&kd));
-	struct kairos_http_response r = kairosd_fixture_request(&kd, "GET", "/nowhere", false, NULL, NULL, 0);
+	struct kairos_http_response r =
+	    kairosd_fixture_request(&kd, "GET", "/nowhere", false, NULL, NULL, 0);
 	kairos_http_response_destroy(&r);
 	r = kairosd_fixture_request(&kd, "GET", "/healthz", false, NULL, NULL, 0);
 	kairos_http_response_destroy(&r);
@@ -98,12 +103,17 @@ Test(api_service, metrics_count_requests_per_route_and_report_backends)
 	cr_assert_eq(r.status, 200);
 	cr_assert_str_eq(r.content_type, "text/plain");
 	cr_assert_not_null(strstr(r.body, "# TYPE kairos_http_requests_total counter"));
-	cr_assert_not_null(strstr(r.body, "kairos_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"),
-			   "%s", r.body);
-	cr_assert_not_null(strstr(r.body, "kairos_http_request_duration_seconds_count{route=\"unmatched\"} 1"));
+	cr_assert_not_null(
+	    strstr(
+		r.body,
+		"kairos_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"),
+	    "%s", r.body);
+	cr_assert_not_null(
+	    strstr(r.body, "kairos_http_request_duration_seconds_count{route=\"unmatched\"} 1"));
 	cr_assert_not_null(strstr(r.body, "kairos_backend_up{backend=\"database\"} 1"));
 	cr_assert_not_null(strstr(r.body, "kairos_backend_up{backend=\"ovsdb\"} 1"));
-	cr_assert_not_null(strstr(r.body, "kairos_backend_up{backend=\"libvirt\",host=\"server2\"} 1"));
+	cr_assert_not_null(
+	    strstr(r.body, "kairos_backend_up{backend=\"libvirt\",host=\"server2\"} 1"));
 	kairos_http_response_destroy(&r);
 }
 
@@ -111,7 +121,8 @@ Test(api_service, unknown_routes_and_methods_are_problem_json)
 {
 	kairosd_fixture_init(&kd, true);
 	cr_assert(kairosd_fixture_start(&kd), "%s", kairosd_fixture_log(&kd));
-	struct kairos_http_response r = kairosd_fixture_request(&kd, "GET", "/v0/nothing", false, NULL, NULL, 0);
+	struct kairos_http_response r =
+	    kairosd_fixture_request(&kd, "GET", "/v0/nothing", false, NULL, NULL, 0);
 	cr_assert_eq(r.status, 404);
 	cr_assert_str_eq(r.content_type, "application/problem+json");
 	json_t *j = body_json(&r);
@@ -137,7 +148,8 @@ Test(api_service, bodies_over_the_limit_get_413)
 	cr_assert(kairosd_fixture_start(&kd), "%s", kairosd_fixture_log(&kd));
 	char *big = malloc(5000);
 	memset(big, 'x', 5000);
-	struct kairos_http_response r = kairosd_fixture_request(&kd, "POST", "/healthz", false, "text/plain", big, 5000);
+	struct kairos_http_response r =
+	    kairosd_fixture_request(&kd, "POST", "/healthz", false, "text/plain", big, 5000);
 	cr_assert_eq(r.status, 413, "%d %s", r.status, r.body);
 	cr_assert_str_eq(r.content_type, "application/problem+json");
 	cr_assert_not_null(strstr(r.body, "4096 bytes"));
@@ -168,10 +180,13 @@ Test(api_service, second_start_applies_no_migration_and_keeps_the_admin_token)
 	char *log = kairosd_fixture_log(&kd);
 	const char *first = strstr(log, "migrations_applied=");
 	cr_assert_not_null(first, "%s", log);
-	cr_assert_gt(atoi(first + strlen("migrations_applied=")), 0, "the first start applies the schema:\n%s", log);
-	cr_assert_not_null(strstr(log, "migrations_applied=0 "), "second start applied something:\n%s", log);
+	cr_assert_gt(atoi(first + strlen("migrations_applied=")), 0,
+		     "the first start applies the schema:\n%s", log);
+	cr_assert_not_null(strstr(log, "migrations_applied=0 "),
+			   "second start applied something:\n%s", log);
 	/* Hosts are registered once, not twice. */
-	cr_assert_eq(strstr(strstr(log, "inventory registered") + 1, "inventory registered"), NULL, "%s", log);
+	cr_assert_eq(strstr(strstr(log, "inventory registered") + 1, "inventory registered"), NULL,
+		     "%s", log);
 	free(log);
 	char *n = pg_fixture_scalar(&kd.pg, "SELECT count(*) FROM hosts");
 	cr_assert_str_eq(n, "4");
@@ -179,7 +194,8 @@ Test(api_service, second_start_applies_no_migration_and_keeps_the_admin_token)
 	n = pg_fixture_scalar(&kd.pg, "SELECT count(*) FROM tokens WHERE is_admin");
 	cr_assert_str_eq(n, "1");
 	free(n);
-	n = pg_fixture_scalar(&kd.pg, "SELECT cores || '/' || memory_mib || '/' || failure_domain FROM hosts WHERE name = 'server3'");
+	n = pg_fixture_scalar(&kd.pg, "SELECT cores || '/' || memory_mib || '/' || failure_domain "
+				      "FROM hosts WHERE name = 'server3'");
 	cr_assert_str_eq(n, "4/8192/rack-c", "cores and memory come from the libvirt node file");
 	free(n);
 }
@@ -189,7 +205,9 @@ Test(api_service, broken_migration_stops_start_up_naming_file_and_error)
 	kairosd_fixture_init(&kd, false);
 	char migdir[300], cmd[2048];
 	snprintf(migdir, sizeof(migdir), "%s/migrations", kd.dir);
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s && cp %s/migrations/*.sql %s/ && printf 'CREATE TABLE half (id int);\\nSELEC 1;\\n' > %s/9000_broken.sql",
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s && cp %s/migrations/*.sql %s/ && printf 'CREATE TABLE half (id "
+		 "int);\\nSELEC 1;\\n' > %s/9000_broken.sql",
 		 migdir, getenv("KAIROS_ROOT") ? getenv("KAIROS_ROOT") : ".", migdir, migdir);
 	cr_assert_eq(system(cmd), 0);
 	char envbuf[400];
@@ -202,10 +220,12 @@ Test(api_service, broken_migration_stops_start_up_naming_file_and_error)
 	cr_assert_not_null(strstr(log, "9000_broken.sql"), "%s", log);
 	cr_assert_not_null(strstr(log, "syntax error at or near \"SELEC\""), "%s", log);
 	free(log);
-	char *n = pg_fixture_scalar(&kd.pg, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'half'");
+	char *n = pg_fixture_scalar(
+	    &kd.pg, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'half'");
 	cr_assert_str_eq(n, "0", "the failing file left a table behind");
 	free(n);
-	n = pg_fixture_scalar(&kd.pg, "SELECT count(*) FROM schema_migrations WHERE version = '9000'");
+	n = pg_fixture_scalar(&kd.pg,
+			      "SELECT count(*) FROM schema_migrations WHERE version = '9000'");
 	cr_assert_str_eq(n, "0");
 	free(n);
 }
@@ -216,7 +236,9 @@ Test(api_service, config_errors_are_clear_and_exit_2)
 	const char *missing[] = {"--config", "/nonexistent/kairos.conf", NULL};
 	cr_assert_eq(kairosd_fixture_run_to_exit(&kd, missing, 10), 2);
 	char *log = kairosd_fixture_log(&kd);
-	cr_assert_not_null(strstr(log, "cannot read config file /nonexistent/kairos.conf: No such file"), "%s", log);
+	cr_assert_not_null(
+	    strstr(log, "cannot read config file /nonexistent/kairos.conf: No such file"), "%s",
+	    log);
 	free(log);
 
 	char conf[300];
@@ -240,7 +262,8 @@ Test(api_service, config_errors_are_clear_and_exit_2)
 	kd.extra_env = bad_env;
 	cr_assert_eq(kairosd_fixture_run_to_exit(&kd, NULL, 10), 2);
 	log = kairosd_fixture_log(&kd);
-	cr_assert_not_null(strstr(log, "environment KAIROS_THREADS: threads must be an integer"), "%s", log);
+	cr_assert_not_null(strstr(log, "environment KAIROS_THREADS: threads must be an integer"),
+			   "%s", log);
 	free(log);
 }
 

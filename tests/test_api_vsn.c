@@ -23,13 +23,15 @@ static void start(bool small)
 	kairosd_fixture_init(&kd, true);
 	if (small) {
 		static const char *env[2];
-		snprintf(inventory_env, sizeof(inventory_env), "KAIROS_INVENTORY=%s/tests/data/inventory-small.json",
+		snprintf(inventory_env, sizeof(inventory_env),
+			 "KAIROS_INVENTORY=%s/tests/data/inventory-small.json",
 			 getenv("KAIROS_ROOT"));
 		env[0] = inventory_env;
 		env[1] = NULL;
 		kd.extra_env = env;
 	}
-	cr_assert(kairosd_fixture_start(&kd), "kairosd did not start:\n%s", kairosd_fixture_log(&kd));
+	cr_assert(kairosd_fixture_start(&kd), "kairosd did not start:\n%s",
+		  kairosd_fixture_log(&kd));
 }
 
 static void teardown(void)
@@ -51,8 +53,8 @@ static void tenant(const char *name, char *token, size_t size)
 {
 	char body[128];
 	snprintf(body, sizeof(body), "{\"name\": \"%s\"}", name);
-	struct kairos_http_response r =
-		kairosd_fixture_request_as(&kd, kd.token, "POST", "/v1/tenants", "application/json", body, strlen(body));
+	struct kairos_http_response r = kairosd_fixture_request_as(
+	    &kd, kd.token, "POST", "/v1/tenants", "application/json", body, strlen(body));
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	json_t *j = parse(&r);
 	snprintf(token, size, "%s", json_string_value(json_object_get(j, "token")));
@@ -69,7 +71,8 @@ static char *read_example(const char *name)
 	return text;
 }
 
-static struct kairos_http_response submit(const char *token, const char *path, const char *ctype, const char *doc)
+static struct kairos_http_response submit(const char *token, const char *path, const char *ctype,
+					  const char *doc)
 {
 	return kairosd_fixture_request_as(&kd, token, "POST", path, ctype, doc, strlen(doc));
 }
@@ -83,7 +86,8 @@ static char *count(const char *table)
 
 static char *get_model(void)
 {
-	struct kairos_http_response r = kairosd_fixture_request(&kd, "GET", "/v1/model", true, NULL, NULL, 0);
+	struct kairos_http_response r =
+	    kairosd_fixture_request(&kd, "GET", "/v1/model", true, NULL, NULL, 0);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	char *m = strdup(r.body);
 	kairos_http_response_destroy(&r);
@@ -96,7 +100,8 @@ static void check_bounds_reproduce(json_t *answer, const char *model_text)
 	struct rtc_model *m = NULL;
 	struct rtc_result *res = NULL;
 	struct kairos_error err;
-	cr_assert_eq(rtc_model_parse(model_text, strlen(model_text), &m, &err), 0, "%s", err.message);
+	cr_assert_eq(rtc_model_parse(model_text, strlen(model_text), &m, &err), 0, "%s",
+		     err.message);
 	cr_assert_eq(rtc_analyze(m, &res, &err), 0, "%s", err.message);
 	cr_assert(res->schedulable, "the admitted cloud must be schedulable");
 	const char *iri;
@@ -109,7 +114,8 @@ static void check_bounds_reproduce(json_t *answer, const char *model_text)
 		int t = rtc_model_find_task(m, iri);
 		cr_assert_geq(t, 0, "task %s missing from the model", iri);
 		double wcrt = (double)res->tasks[t].wcrt / RTC_TICKS_PER_UNIT;
-		cr_assert_float_eq(json_number_value(json_object_get(b, "wcrtMs")), wcrt, 1e-6, "%s", iri);
+		cr_assert_float_eq(json_number_value(json_object_get(b, "wcrtMs")), wcrt, 1e-6,
+				   "%s", iri);
 		checked++;
 	}
 	cr_assert_gt(checked, 0);
@@ -131,12 +137,15 @@ Test(api_vsn, seed_scenario_is_admitted_and_its_bounds_reproduce)
 	cr_assert_eq(json_integer_value(json_object_get(json_object_get(a, "sla"), "version")), 1);
 	json_t *pl = json_object_get(a, "placement");
 	cr_assert_eq(json_object_size(pl), 4, "%s", r.body);
-	const char *h2 = json_string_value(json_object_get(json_object_get(pl, "https://tenant.example/grid#VM2"), "host"));
-	const char *h2b = json_string_value(json_object_get(json_object_get(pl, "https://tenant.example/grid#VM2b"), "host"));
+	const char *h2 = json_string_value(
+	    json_object_get(json_object_get(pl, "https://tenant.example/grid#VM2"), "host"));
+	const char *h2b = json_string_value(
+	    json_object_get(json_object_get(pl, "https://tenant.example/grid#VM2b"), "host"));
 	cr_assert_not_null(h2);
 	cr_assert_not_null(h2b);
 	cr_assert_str_neq(h2, h2b, "a backup runs on another host");
-	json_t *flow = json_object_get(json_object_get(json_object_get(a, "bounds"), "flows"), "https://tenant.example/grid#a2");
+	json_t *flow = json_object_get(json_object_get(json_object_get(a, "bounds"), "flows"),
+				       "https://tenant.example/grid#a2");
 	cr_assert_not_null(flow, "%s", r.body);
 	cr_assert_leq(json_number_value(json_object_get(flow, "latencyMs")), 12);
 	char *model = get_model();
@@ -146,7 +155,8 @@ Test(api_vsn, seed_scenario_is_admitted_and_its_bounds_reproduce)
 	snprintf(path, sizeof(path), "/v1/vsns/%s", id);
 
 	/* Another tenant sees nothing of it. */
-	struct kairos_http_response o = kairosd_fixture_request_as(&kd, other, "GET", path, NULL, NULL, 0);
+	struct kairos_http_response o =
+	    kairosd_fixture_request_as(&kd, other, "GET", path, NULL, NULL, 0);
 	cr_assert_eq(o.status, 404, "%s", o.body);
 	kairos_http_response_destroy(&o);
 	o = kairosd_fixture_request_as(&kd, other, "GET", "/v1/vsns", NULL, NULL, 0);
@@ -160,7 +170,8 @@ Test(api_vsn, seed_scenario_is_admitted_and_its_bounds_reproduce)
 	o = kairosd_fixture_request_as(&kd, acme, "GET", path, NULL, NULL, 0);
 	cr_assert_eq(o.status, 200, "%s", o.body);
 	json_t *shown = parse(&o);
-	cr_assert(json_equal(json_object_get(shown, "bounds"), json_object_get(a, "bounds")), "%s", o.body);
+	cr_assert(json_equal(json_object_get(shown, "bounds"), json_object_get(a, "bounds")), "%s",
+		  o.body);
 	json_decref(shown);
 	kairos_http_response_destroy(&o);
 
@@ -175,7 +186,8 @@ Test(api_vsn, seed_scenario_is_admitted_and_its_bounds_reproduce)
 	o = kairosd_fixture_request_as(&kd, acme, "DELETE", path, NULL, NULL, 0);
 	cr_assert_eq(o.status, 204, "%s", o.body);
 	kairos_http_response_destroy(&o);
-	char *n = pg_fixture_scalar(&kd.pg, "SELECT count(*) FROM reservations WHERE state = 'active'");
+	char *n =
+	    pg_fixture_scalar(&kd.pg, "SELECT count(*) FROM reservations WHERE state = 'active'");
 	cr_assert_str_eq(n, "0");
 	free(n);
 	model2 = get_model();
@@ -204,15 +216,21 @@ Test(api_vsn, quotes_and_bad_documents_store_nothing)
 		int status;
 		const char *needle;
 	} cases[] = {
-		{"text/turtle", "@prefix vsn: <https://w3id.org/kairos/vsn#> .\nex:x a vsn:ComputeNode ;;; .", 400, "line"},
-		{"application/rdf+xml", "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><oops", 400, "problems"},
-		{"application/n-triples", "<a> <b> .", 400, "problems"},
-		{"application/json", "{\"id\": ", 400, "problems"},
-		{"application/json",
-		 "{\"id\": \"https://t.example/v#v\", \"nodes\": [{\"id\": \"https://t.example/v#n\", \"type\": \"compute\","
-		 " \"vcpus\": 1, \"memoryMiB\": 256, \"periodMs\": 10, \"wcetMs\": 2, \"bcetMs\": 3, \"deadlineMs\": 10}]}",
-		 422, "bcetMs"},
-		{"image/png", "hello", 415, "Content-Type"},
+	    {"text/turtle",
+	     "@prefix vsn: <https://w3id.org/kairos/vsn#> .\nex:x a vsn:ComputeNode ;;; .", 400,
+	     "line"},
+	    {"application/rdf+xml",
+	     "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><oops", 400,
+	     "problems"},
+	    {"application/n-triples", "<a> <b> .", 400, "problems"},
+	    {"application/json", "{\"id\": ", 400, "problems"},
+	    {"application/json",
+	     "{\"id\": \"https://t.example/v#v\", \"nodes\": [{\"id\": \"https://t.example/v#n\", "
+	     "\"type\": \"compute\","
+	     " \"vcpus\": 1, \"memoryMiB\": 256, \"periodMs\": 10, \"wcetMs\": 2, \"bcetMs\": 3, "
+	     "\"deadlineMs\": 10}]}",
+	     422, "bcetMs"},
+	    {"image/png", "hello", 415, "Content-Type"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		r = submit(acme, "/v1/vsns", cases[i].ctype, cases[i].doc);
@@ -237,15 +255,18 @@ static char *heavy_vsn_mem(int i, double deadline, int memory_mib)
 {
 	char *s = NULL;
 	if (asprintf(&s,
-		     "{\"id\": \"https://t.example/h%d#v\", \"label\": \"heavy %d\", \"nodes\": [{\"id\": "
-		     "\"https://t.example/h%d#n\", \"type\": \"compute\", \"vcpus\": 1, \"memoryMiB\": 256,"
+		     "{\"id\": \"https://t.example/h%d#v\", \"label\": \"heavy %d\", \"nodes\": "
+		     "[{\"id\": "
+		     "\"https://t.example/h%d#n\", \"type\": \"compute\", \"vcpus\": 1, "
+		     "\"memoryMiB\": 256,"
 		     " \"periodMs\": 10, \"wcetMs\": 4, \"bcetMs\": 2, \"deadlineMs\": %g}]}",
 		     i, i, i, deadline) < 0)
 		return NULL;
 	char *m = strstr(s, "\"memoryMiB\": 256");
 	if (m && memory_mib != 256) {
 		char *t = NULL;
-		if (asprintf(&t, "%.*s\"memoryMiB\": %d%s", (int)(m - s), s, memory_mib, m + strlen("\"memoryMiB\": 256")) < 0)
+		if (asprintf(&t, "%.*s\"memoryMiB\": %d%s", (int)(m - s), s, memory_mib,
+			     m + strlen("\"memoryMiB\": 256")) < 0)
 			t = NULL;
 		free(s);
 		s = t;
@@ -280,7 +301,8 @@ Test(api_vsn, full_cloud_refuses_with_reasons_and_the_counter_offer_is_admitted)
 	json_t *reasons = json_object_get(p, "reasons");
 	cr_assert_gt(json_array_size(reasons), 0, "%s", r.body);
 	json_t *reason = json_array_get(reasons, 0);
-	cr_assert_str_eq(json_string_value(json_object_get(reason, "element")), "https://t.example/h4#n");
+	cr_assert_str_eq(json_string_value(json_object_get(reason, "element")),
+			 "https://t.example/h4#n");
 	cr_assert_str_eq(json_string_value(json_object_get(reason, "bound")), "deadlineMs");
 	cr_assert_eq(json_number_value(json_object_get(reason, "required")), 4);
 	cr_assert_gt(json_number_value(json_object_get(reason, "achievable")), 4);
@@ -296,7 +318,8 @@ Test(api_vsn, full_cloud_refuses_with_reasons_and_the_counter_offer_is_admitted)
 	json_t *a = parse(&r2);
 	char *model_after = get_model();
 	check_bounds_reproduce(a, model_after);
-	cr_assert_str_neq(model_before, model_after, "the counter-offer was admitted into the cloud");
+	cr_assert_str_neq(model_before, model_after,
+			  "the counter-offer was admitted into the cloud");
 	free(model_after);
 	json_decref(a);
 	kairos_http_response_destroy(&r2);
@@ -325,35 +348,45 @@ Test(api_vsn, refused_renegotiation_leaves_the_old_sla_untouched)
 	}
 	char path[128];
 	snprintf(path, sizeof(path), "/v1/vsns/%s", ids[0]);
-	struct kairos_http_response before = kairosd_fixture_request_as(&kd, acme, "GET", path, NULL, NULL, 0);
+	struct kairos_http_response before =
+	    kairosd_fixture_request_as(&kd, acme, "GET", path, NULL, NULL, 0);
 	char *model_before = get_model();
-	char *db_before = pg_fixture_scalar(&kd.pg, "SELECT string_agg(v.document || s.bounds::text || s.state, '|' ORDER BY v.id) FROM vsns v JOIN sla_versions s ON s.vsn_id = v.id");
+	char *db_before = pg_fixture_scalar(
+	    &kd.pg, "SELECT string_agg(v.document || s.bounds::text || s.state, '|' ORDER BY v.id) "
+		    "FROM vsns v JOIN sla_versions s ON s.vsn_id = v.id");
 
 	/* 100 GiB of memory fits on no host of this cloud. */
 	char *doc = heavy_vsn_mem(0, 6, 102400);
 	char sla_path[160];
 	snprintf(sla_path, sizeof(sla_path), "/v1/vsns/%s/sla", ids[0]);
-	struct kairos_http_response r = kairosd_fixture_request_as(&kd, acme, "PUT", sla_path, "application/json", doc, strlen(doc));
+	struct kairos_http_response r = kairosd_fixture_request_as(
+	    &kd, acme, "PUT", sla_path, "application/json", doc, strlen(doc));
 	cr_assert_eq(r.status, 409, "%s", r.body);
 	cr_assert_not_null(strstr(r.body, "\"reasons\""));
 	kairos_http_response_destroy(&r);
 	free(doc);
 
-	struct kairos_http_response after = kairosd_fixture_request_as(&kd, acme, "GET", path, NULL, NULL, 0);
+	struct kairos_http_response after =
+	    kairosd_fixture_request_as(&kd, acme, "GET", path, NULL, NULL, 0);
 	cr_assert_str_eq(before.body, after.body, "the old SLA changed");
 	char *model_after = get_model();
 	cr_assert_str_eq(model_before, model_after);
-	char *db_after = pg_fixture_scalar(&kd.pg, "SELECT string_agg(v.document || s.bounds::text || s.state, '|' ORDER BY v.id) FROM vsns v JOIN sla_versions s ON s.vsn_id = v.id");
+	char *db_after = pg_fixture_scalar(
+	    &kd.pg, "SELECT string_agg(v.document || s.bounds::text || s.state, '|' ORDER BY v.id) "
+		    "FROM vsns v JOIN sla_versions s ON s.vsn_id = v.id");
 	cr_assert_str_eq(db_before, db_after);
 
 	/* A feasible renegotiation creates version 2. */
 	doc = heavy_vsn(0, 8);
-	r = kairosd_fixture_request_as(&kd, acme, "PUT", sla_path, "application/json", doc, strlen(doc));
+	r = kairosd_fixture_request_as(&kd, acme, "PUT", sla_path, "application/json", doc,
+				       strlen(doc));
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_assert_not_null(strstr(r.body, "\"version\":2"), "%s", r.body);
 	kairos_http_response_destroy(&r);
 	free(doc);
-	char *n = pg_fixture_scalar(&kd.pg, "SELECT string_agg(s.version || ':' || s.state, ',' ORDER BY s.version) FROM sla_versions s JOIN vsns v ON v.id = s.vsn_id WHERE v.label = 'heavy 0'");
+	char *n = pg_fixture_scalar(
+	    &kd.pg, "SELECT string_agg(s.version || ':' || s.state, ',' ORDER BY s.version) FROM "
+		    "sla_versions s JOIN vsns v ON v.id = s.vsn_id WHERE v.label = 'heavy 0'");
 	cr_assert_str_eq(n, "1:superseded,2:agreed");
 	free(n);
 	free(model_before);
@@ -377,8 +410,9 @@ static void *client_main(void *arg)
 		char *doc = heavy_vsn(c->index * 100 + k, 6);
 		struct kairos_http_response r;
 		struct kairos_error err;
-		if (kairos_http_request(kd.base_url, "POST", "/v1/vsns", c->token, "application/json", doc, strlen(doc),
-					60000, &r, &err) != 0) {
+		if (kairos_http_request(kd.base_url, "POST", "/v1/vsns", c->token,
+					"application/json", doc, strlen(doc), 60000, &r,
+					&err) != 0) {
 			c->other++;
 		} else {
 			if (r.status == 201)
@@ -444,7 +478,8 @@ Test(api_vsn, every_bad_document_of_the_corpus_is_refused_and_leaves_no_row)
 	char acme[128];
 	tenant("acme", acme, sizeof(acme));
 	char cmd[1200];
-	snprintf(cmd, sizeof(cmd), "ls %s/tests/vsn/bad | grep -v '\\.expect$'", getenv("KAIROS_ROOT"));
+	snprintf(cmd, sizeof(cmd), "ls %s/tests/vsn/bad | grep -v '\\.expect$'",
+		 getenv("KAIROS_ROOT"));
 	FILE *ls = popen(cmd, "r");
 	char name[256];
 	int checked = 0;
@@ -462,27 +497,32 @@ Test(api_vsn, every_bad_document_of_the_corpus_is_refused_and_leaves_no_row)
 							       : "application/json";
 		/* The corpus's own expectation says which kind of problem comes first. */
 		char expect_path[1700];
-		snprintf(expect_path, sizeof(expect_path), "%.*s.expect", (int)(strlen(path) - strlen(ext)), path);
+		snprintf(expect_path, sizeof(expect_path), "%.*s.expect",
+			 (int)(strlen(path) - strlen(ext)), path);
 		char *expect = NULL;
 		cr_assert_eq(kairos_read_file(expect_path, &expect, NULL), 0, "%s", expect_path);
 		const char *line = expect;
 		while (*line == '#' || *line == '\n')
 			line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line);
-		int want = strncmp(line, "syntax", 6) == 0 ? 400 : strncmp(line, "limit", 5) == 0 ? 413 : 422;
+		int want = strncmp(line, "syntax", 6) == 0  ? 400
+			   : strncmp(line, "limit", 5) == 0 ? 413
+							    : 422;
 		free(expect);
 		struct kairos_http_response r =
-			kairosd_fixture_request_as(&kd, acme, "POST", "/v1/vsns", ctype, doc, len);
+		    kairosd_fixture_request_as(&kd, acme, "POST", "/v1/vsns", ctype, doc, len);
 		cr_assert_eq(r.status, want, "%s: %d %s", name, r.status, r.body);
 		cr_assert_str_eq(r.content_type, "application/problem+json", "%s", name);
 		json_t *j = parse(&r);
 		json_t *problems = json_object_get(j, "problems");
-		cr_assert_gt(json_array_size(problems), 0, "%s: no problem listed: %s", name, r.body);
+		cr_assert_gt(json_array_size(problems), 0, "%s: no problem listed: %s", name,
+			     r.body);
 		json_t *p0 = json_array_get(problems, 0);
 		cr_assert(json_is_string(json_object_get(p0, "rule")), "%s: %s", name, r.body);
 		if (want == 422)
 			cr_assert(json_is_string(json_object_get(p0, "subject")) ||
-					  json_is_string(json_object_get(p0, "property")),
-				  "%s: a semantic problem names its subject or property: %s", name, r.body);
+				      json_is_string(json_object_get(p0, "property")),
+				  "%s: a semantic problem names its subject or property: %s", name,
+				  r.body);
 		json_decref(j);
 		kairos_http_response_destroy(&r);
 		free(doc);

@@ -24,8 +24,9 @@ TestSuite(cli_kairosctl, .fini = teardown, .timeout = 120);
 static int ctl(const char *token, const char *args, char **out)
 {
 	char cmd[4096];
-	snprintf(cmd, sizeof(cmd), "cd %s/.. && KAIROS_URL=%s KAIROS_TOKEN=%s %s/kairosctl %s 2>&1", getenv("KAIROS_ROOT"),
-		 kd.base_url, token ? token : "", getenv("KAIROS_BUILD"), args);
+	snprintf(cmd, sizeof(cmd), "cd %s/.. && KAIROS_URL=%s KAIROS_TOKEN=%s %s/kairosctl %s 2>&1",
+		 getenv("KAIROS_ROOT"), kd.base_url, token ? token : "", getenv("KAIROS_BUILD"),
+		 args);
 	FILE *p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	struct kairos_buf b = {0};
@@ -59,14 +60,17 @@ Test(cli_kairosctl, tenant_host_and_vsn_commands)
 	cr_assert_not_null(strstr(out, "error 409"), "%s", out);
 	free(out);
 
-	cr_assert_eq(ctl(token, "vsn submit shared/examples/seed-scenario.ttl --dry-run", &out), 0, "%s", out);
+	cr_assert_eq(ctl(token, "vsn submit shared/examples/seed-scenario.ttl --dry-run", &out), 0,
+		     "%s", out);
 	cr_assert_not_null(strstr(out, "state quote"), "%s", out);
 	free(out);
-	cr_assert_eq(ctl(token, "vsn submit shared/examples/seed-scenario.ttl", &out), 0, "%s", out);
+	cr_assert_eq(ctl(token, "vsn submit shared/examples/seed-scenario.ttl", &out), 0, "%s",
+		     out);
 	cr_assert_not_null(strstr(out, "state admitted"), "%s", out);
 	cr_assert_not_null(strstr(out, "https://tenant.example/grid#a2"), "%s", out);
 	free(out);
-	cr_assert_eq(ctl(token, "vsn submit shared/examples/seed-scenario.ttl", &out), 1, "%s", out);
+	cr_assert_eq(ctl(token, "vsn submit shared/examples/seed-scenario.ttl", &out), 1, "%s",
+		     out);
 	cr_assert_not_null(strstr(out, "already have a live VSN"), "%s", out);
 	free(out);
 
@@ -76,7 +80,8 @@ Test(cli_kairosctl, tenant_host_and_vsn_commands)
 	json_t *vsns = json_object_get(l, "vsns");
 	cr_assert_eq(json_array_size(vsns), 1);
 	char args[128];
-	snprintf(args, sizeof(args), "vsn delete %s", json_string_value(json_object_get(json_array_get(vsns, 0), "id")));
+	snprintf(args, sizeof(args), "vsn delete %s",
+		 json_string_value(json_object_get(json_array_get(vsns, 0), "id")));
 	json_decref(l);
 	free(out);
 	cr_assert_eq(ctl(token, args, &out), 0, "%s", out);

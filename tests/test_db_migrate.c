@@ -26,7 +26,8 @@ static void teardown(void)
 
 static struct db *open_db(void)
 {
-	struct db_params p = {.host = pg.host, .port = pg.port, .user = pg.user, .dbname = pg.dbname, .pool_size = 2};
+	struct db_params p = {
+	    .host = pg.host, .port = pg.port, .user = pg.user, .dbname = pg.dbname, .pool_size = 2};
 	struct db *db = NULL;
 	struct kairos_error err;
 	kairos_error_clear(&err);
@@ -45,7 +46,8 @@ static const char *migrations_dir(void)
 static int count_migration_files(void)
 {
 	char cmd[1200];
-	snprintf(cmd, sizeof(cmd), "ls %s | grep -c '^[0-9][0-9][0-9][0-9]_.*\\.sql$'", migrations_dir());
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -c '^[0-9][0-9][0-9][0-9]_.*\\.sql$'",
+		 migrations_dir());
 	FILE *p = popen(cmd, "r");
 	int n = 0;
 	cr_assert(fscanf(p, "%d", &n) == 1);
@@ -56,9 +58,10 @@ static int count_migration_files(void)
 /* The schema as text: every column of every table in public, in order. */
 static char *schema_signature(void)
 {
-	return pg_fixture_scalar(&pg, "SELECT coalesce(string_agg(table_name || '.' || column_name || ':' || data_type,"
-				      " ',' ORDER BY table_name, ordinal_position), '')"
-				      " FROM information_schema.columns WHERE table_schema = 'public'");
+	return pg_fixture_scalar(
+	    &pg, "SELECT coalesce(string_agg(table_name || '.' || column_name || ':' || data_type,"
+		 " ',' ORDER BY table_name, ordinal_position), '')"
+		 " FROM information_schema.columns WHERE table_schema = 'public'");
 }
 
 TestSuite(db_migrate, .init = setup, .fini = teardown, .timeout = 60);
@@ -73,11 +76,13 @@ Test(db_migrate, fresh_database_gets_the_full_schema)
 	cr_assert_eq(applied, count_migration_files());
 	cr_assert_gt(applied, 0);
 
-	const char *tables[] = {"tenants", "tokens", "hosts", "vsns", "sla_versions",
-				"placements", "reservations", "events", "schema_migrations"};
+	const char *tables[] = {"tenants",	"tokens",	"hosts",
+				"vsns",		"sla_versions", "placements",
+				"reservations", "events",	"schema_migrations"};
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char sql[256];
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM information_schema.tables WHERE table_name = '%s'",
+		snprintf(sql, sizeof(sql),
+			 "SELECT count(*) FROM information_schema.tables WHERE table_name = '%s'",
 			 tables[i]);
 		char *n = pg_fixture_scalar(&pg, sql);
 		cr_assert_str_eq(n, "1", "table %s missing", tables[i]);
@@ -86,7 +91,8 @@ Test(db_migrate, fresh_database_gets_the_full_schema)
 	char *rows = pg_fixture_scalar(&pg, "SELECT count(*) FROM schema_migrations");
 	cr_assert_eq(atoi(rows), applied);
 	free(rows);
-	char *first = pg_fixture_scalar(&pg, "SELECT name FROM schema_migrations ORDER BY version LIMIT 1");
+	char *first =
+	    pg_fixture_scalar(&pg, "SELECT name FROM schema_migrations ORDER BY version LIMIT 1");
 	cr_assert_str_eq(first, "0001_init.sql");
 	free(first);
 	db_close(db);
@@ -151,13 +157,14 @@ Test(db_migrate, broken_migration_stops_with_file_and_error_and_changes_nothing)
 	cr_assert_eq(rc, -KAIROS_EBACKEND);
 	cr_assert_eq(applied, 0);
 	cr_assert_not_null(strstr(err.message, "9999_broken.sql"), "message: %s", err.message);
-	cr_assert_not_null(strstr(err.message, "column \"no_such_column\" does not exist"), "message: %s",
-			   err.message);
+	cr_assert_not_null(strstr(err.message, "column \"no_such_column\" does not exist"),
+			   "message: %s", err.message);
 	cr_assert_str_eq(err.field, "9999_broken.sql");
 
 	char *after = schema_signature();
 	cr_assert_str_eq(before, after, "schema changed by a failed migration");
-	char *n = pg_fixture_scalar(&pg, "SELECT count(*) FROM schema_migrations WHERE version = '9999'");
+	char *n =
+	    pg_fixture_scalar(&pg, "SELECT count(*) FROM schema_migrations WHERE version = '9999'");
 	cr_assert_str_eq(n, "0");
 	free(n);
 	free(before);
@@ -181,7 +188,8 @@ Test(db_migrate, broken_first_migration_on_fresh_database_leaves_no_table)
 	cr_assert_eq(db_migrate(db, dir, NULL, &err), -KAIROS_EBACKEND);
 	cr_assert_not_null(strstr(err.message, "0001_bad.sql"));
 	cr_assert_not_null(strstr(err.message, "already exists"), "message: %s", err.message);
-	char *n = pg_fixture_scalar(&pg, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'a'");
+	char *n = pg_fixture_scalar(
+	    &pg, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'a'");
 	cr_assert_str_eq(n, "0");
 	free(n);
 	remove_dir(dir);
@@ -198,7 +206,8 @@ Test(db_migrate, badly_named_file_is_refused_by_name)
 	cr_assert_not_null(strstr(err.message, "12_oops.sql"), "message: %s", err.message);
 	cr_assert_not_null(strstr(err.message, "NNNN_name.sql"));
 	/* Nothing was applied: the check happens before any SQL runs. */
-	char *n = pg_fixture_scalar(&pg, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'tenants'");
+	char *n = pg_fixture_scalar(
+	    &pg, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'tenants'");
 	cr_assert_str_eq(n, "0");
 	free(n);
 	remove_dir(dir);
@@ -233,7 +242,9 @@ Test(db_token, admin_token_is_stored_hashed_and_found)
 	cr_assert_str_eq(who.tenant_id, "");
 	/* The plain token is nowhere in the table. */
 	char sql[256];
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM tokens WHERE encode(token_hash, 'escape') LIKE '%%%s%%'", tok);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM tokens WHERE encode(token_hash, 'escape') LIKE '%%%s%%'",
+		 tok);
 	char *n = pg_fixture_scalar(&pg, sql);
 	cr_assert_str_eq(n, "0");
 	free(n);
@@ -247,8 +258,12 @@ Test(db_token, admin_token_is_stored_hashed_and_found)
 
 Test(db_pool, unreachable_server_is_a_clear_error)
 {
-	struct db_params p = {.host = "/nonexistent-socket-dir", .port = "5999", .user = "kairos", .dbname = "x",
-			      .pool_size = 1, .connect_timeout_s = 2};
+	struct db_params p = {.host = "/nonexistent-socket-dir",
+			      .port = "5999",
+			      .user = "kairos",
+			      .dbname = "x",
+			      .pool_size = 1,
+			      .connect_timeout_s = 2};
 	struct db *db = NULL;
 	struct kairos_error err;
 	cr_assert_eq(db_open(&p, &db, &err), -KAIROS_EBACKEND);

@@ -87,7 +87,8 @@ static bool answers(struct kairosd_fixture *f)
 {
 	struct kairos_http_response r;
 	struct kairos_error err;
-	if (kairos_http_request(f->base_url, "GET", "/healthz", NULL, NULL, NULL, 0, 2000, &r, &err) != 0)
+	if (kairos_http_request(f->base_url, "GET", "/healthz", NULL, NULL, NULL, 0, 2000, &r,
+				&err) != 0)
 		return false;
 	kairos_http_response_destroy(&r);
 	return true;
@@ -176,21 +177,25 @@ void kairosd_fixture_destroy(struct kairosd_fixture *f)
 	}
 }
 
-struct kairos_http_response kairosd_fixture_request(struct kairosd_fixture *f, const char *method, const char *path,
-						    bool is_admin, const char *content_type, const char *body,
+struct kairos_http_response kairosd_fixture_request(struct kairosd_fixture *f, const char *method,
+						    const char *path, bool is_admin,
+						    const char *content_type, const char *body,
 						    size_t len)
 {
-	return kairosd_fixture_request_as(f, is_admin ? f->token : NULL, method, path, content_type, body, len);
+	return kairosd_fixture_request_as(f, is_admin ? f->token : NULL, method, path, content_type,
+					  body, len);
 }
 
 struct kairos_http_response kairosd_fixture_request_as(struct kairosd_fixture *f, const char *token,
 						       const char *method, const char *path,
-						       const char *content_type, const char *body, size_t len)
+						       const char *content_type, const char *body,
+						       size_t len)
 {
 	struct kairos_http_response r;
 	struct kairos_error err;
 	kairos_error_clear(&err);
-	int rc = kairos_http_request(f->base_url, method, path, token, content_type, body, len, 20000, &r, &err);
+	int rc = kairos_http_request(f->base_url, method, path, token, content_type, body, len,
+				     20000, &r, &err);
 	cr_assert_eq(rc, 0, "%s %s: %s", method, path, err.message);
 	return r;
 }

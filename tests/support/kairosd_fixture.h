@@ -17,10 +17,10 @@ struct kairosd_fixture {
 	struct pg_fixture pg;
 	struct ovs_fixture ovs;
 	bool has_ovs;
-	char dir[128];      /* state directory (mkdtemp) */
-	char log[200];      /* DIR/kairosd.log */
-	char base_url[64];  /* http://127.0.0.1:PORT */
-	char token[128];    /* the admin token, once started */
+	char dir[128];	   /* state directory (mkdtemp) */
+	char log[200];	   /* DIR/kairosd.log */
+	char base_url[64]; /* http://127.0.0.1:PORT */
+	char token[128];   /* the admin token, once started */
 	int port;
 	pid_t pid;
 	/* Extra environment for the child, "KEY=VALUE" strings (NULL-terminated). */
@@ -42,12 +42,14 @@ void kairosd_fixture_destroy(struct kairosd_fixture *f);
 
 /* An HTTP request to the fixture (admin token if IS_ADMIN). Asserts it got an answer. */
 struct kairos_http_response kairosd_fixture_request(struct kairosd_fixture *f, const char *method,
-						    const char *path, bool is_admin, const char *content_type,
-						    const char *body, size_t len);
+						    const char *path, bool is_admin,
+						    const char *content_type, const char *body,
+						    size_t len);
 
 /* The same with an explicit bearer TOKEN (NULL: none). */
 struct kairos_http_response kairosd_fixture_request_as(struct kairosd_fixture *f, const char *token,
 						       const char *method, const char *path,
-						       const char *content_type, const char *body, size_t len);
+						       const char *content_type, const char *body,
+						       size_t len);
 
 #endif

@@ -11,7 +11,8 @@
 static PGconn *connect_db(const struct pg_fixture *f, const char *dbname)
 {
 	char ci[1024];
-	snprintf(ci, sizeof(ci), "host='%s' port='%s' user='%s' dbname='%s'", f->host, f->port, f->user, dbname);
+	snprintf(ci, sizeof(ci), "host='%s' port='%s' user='%s' dbname='%s'", f->host, f->port,
+		 f->user, dbname);
 	PGconn *c = PQconnectdb(ci);
 	cr_assert(PQstatus(c) == CONNECTION_OK, "cannot reach the test PostgreSQL (%s): %s", ci,
 		  PQerrorMessage(c));
@@ -21,10 +22,13 @@ static PGconn *connect_db(const struct pg_fixture *f, const char *dbname)
 void pg_fixture_create(struct pg_fixture *f)
 {
 	const char *host = getenv("KAIROS_TEST_PGHOST");
-	cr_assert(host && *host, "KAIROS_TEST_PGHOST is not set: run the suites through scripts/test.sh");
+	cr_assert(host && *host,
+		  "KAIROS_TEST_PGHOST is not set: run the suites through scripts/test.sh");
 	snprintf(f->host, sizeof(f->host), "%s", host);
-	snprintf(f->port, sizeof(f->port), "%s", getenv("KAIROS_TEST_PGPORT") ? getenv("KAIROS_TEST_PGPORT") : "5432");
-	snprintf(f->user, sizeof(f->user), "%s", getenv("KAIROS_TEST_PGUSER") ? getenv("KAIROS_TEST_PGUSER") : "kairos");
+	snprintf(f->port, sizeof(f->port), "%s",
+		 getenv("KAIROS_TEST_PGPORT") ? getenv("KAIROS_TEST_PGPORT") : "5432");
+	snprintf(f->user, sizeof(f->user), "%s",
+		 getenv("KAIROS_TEST_PGUSER") ? getenv("KAIROS_TEST_PGUSER") : "kairos");
 	unsigned int r = 0;
 	cr_assert(getrandom(&r, sizeof(r), 0) == sizeof(r));
 	snprintf(f->dbname, sizeof(f->dbname), "kt_%d_%08x", (int)getpid(), r);
@@ -32,7 +36,8 @@ void pg_fixture_create(struct pg_fixture *f)
 	char sql[128];
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->dbname);
 	PGresult *res = PQexec(c, sql);
-	cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "CREATE DATABASE: %s", PQresultErrorMessage(res));
+	cr_assert(PQresultStatus(res) == PGRES_COMMAND_OK, "CREATE DATABASE: %s",
+		  PQresultErrorMessage(res));
 	PQclear(res);
 	PQfinish(c);
 }
