@@ -237,9 +237,11 @@ enum MHD_Result api_route_vsn_submit(struct api_ctx *ctx)
 		rc = db_vsn_insert(svc->db, id, who.tenant_id, doc->iri, doc->label, ctype,
 				   ctx->body, rec.terms, &rec.sla, &err);
 		record_destroy(&rec, d->nchanged);
+		/* The database said no: release the capacity too. (Priorities the decision
+		 * renumbered on other VSNs stay renumbered in memory, still schedulable; the
+		 * database keeps their previous, equally valid, numbering.) */
 		if (rc)
-			sla_cloud_remove(svc->cloud,
-					 id); /* the database said no: release the capacity too */
+			sla_cloud_remove(svc->cloud, id);
 	}
 	pthread_mutex_unlock(&svc->cloud_lock);
 
