@@ -17,26 +17,35 @@ struct route {
 	const char *method;
 	const char *pattern; /* segments; "{x}" matches one non-empty segment */
 	api_handler handler;
+	/* Waits for the cloud lock or libvirt: runs on a decision thread, so that the
+	 * HTTP worker keeps serving its other connections meanwhile. */
+	bool is_blocking;
 };
 
 static const struct route routes[] = {
-    {"GET", "/healthz", api_route_healthz},
-    {"GET", "/metrics", api_route_metrics},
-    {"POST", "/v1/tenants", api_route_tenant_create},
-    {"POST", "/v1/vsns", api_route_vsn_submit},
-    {"GET", "/v1/vsns", api_route_vsn_list},
-    {"GET", "/v1/vsns/{id}", api_route_vsn_show},
-    {"DELETE", "/v1/vsns/{id}", api_route_vsn_delete},
-    {"PUT", "/v1/vsns/{id}/sla", api_route_vsn_renegotiate},
-    {"GET", "/v1/model", api_route_model},
-    {"GET", "/v1/hosts", api_route_host_list},
-    {"POST", "/v1/hosts", api_route_host_create},
-    {"DELETE", "/v1/hosts/{name}", api_route_host_delete},
+    {"GET", "/healthz", api_route_healthz, false},
+    {"GET", "/metrics", api_route_metrics, false},
+    {"POST", "/v1/tenants", api_route_tenant_create, false},
+    {"POST", "/v1/vsns", api_route_vsn_submit, true},
+    {"GET", "/v1/vsns", api_route_vsn_list, true},
+    {"GET", "/v1/vsns/{id}", api_route_vsn_show, true},
+    {"DELETE", "/v1/vsns/{id}", api_route_vsn_delete, true},
+    {"PUT", "/v1/vsns/{id}/sla", api_route_vsn_renegotiate, true},
+    {"GET", "/v1/model", api_route_model, true},
+    {"GET", "/v1/hosts", api_route_host_list, false},
+    {"POST", "/v1/hosts", api_route_host_create, true},
+    {"DELETE", "/v1/hosts/{name}", api_route_host_delete, true},
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
 /* Per-connection request state, kept by MHD between the calls of one request. */
+enum request_phase { PHASE_READING, PHASE_RUNNING, PHASE_READY, PHASE_ANSWERED };
+
 struct api_request {
+	enum request_phase phase;
+	char url[1024];
+	struct api_ctx ctx; /* for a deferred handler: lives as long as the request */
+	struct api_request *next_job;
 	struct kairos_buf body;
 	bool is_too_large;
 	bool is_answered;
@@ -81,9 +90,13 @@ static enum MHD_Result queue(struct api_ctx *ctx, unsigned int status, const cha
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	MHD_add_response_header(r, "Cache-Control", "no-store");
+	ctx->status = (int)status;
+	if (ctx->is_deferred) {
+		ctx->deferred = r;
+		return MHD_YES;
+	}
 	enum MHD_Result ok = MHD_queue_response(ctx->conn, status, r);
 	MHD_destroy_response(r);
-	ctx->status = (int)status;
 	return ok;
 }
 
@@ -145,6 +158,96 @@ static size_t find_route(const char *method, const char *url, char params[][256]
 	return N_ROUTES;
 }
 
+/* ---- decision threads --------------------------------------------------------
+ * A blocking route runs here while MHD keeps its connection suspended
+ * (MHD_suspend_connection), so an HTTP worker never waits on the cloud lock with other
+ * connections behind it. The job ends by resuming the connection; MHD then calls
+ * on_request again, which queues the response the handler built. */
+
+#define N_DECISION_THREADS 4
+
+struct api_workers {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct api_request *head, *tail;
+	bool is_stopping;
+	pthread_t threads[N_DECISION_THREADS];
+	int n_threads;
+};
+
+/* Queues REQ and suspends its connection; false when stopping (nothing queued). */
+static bool workers_submit(struct api_workers *w, struct api_request *req)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->is_stopping) {
+		pthread_mutex_unlock(&w->lock);
+		return false;
+	}
+	MHD_suspend_connection(req->ctx.conn);
+	req->phase = PHASE_RUNNING;
+	req->next_job = NULL;
+	if (w->tail)
+		w->tail->next_job = req;
+	else
+		w->head = req;
+	w->tail = req;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	return true;
+}
+
+static void *worker_main(void *arg)
+{
+	struct api_workers *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->head && !w->is_stopping)
+			pthread_cond_wait(&w->cond, &w->lock);
+		struct api_request *req = w->head;
+		if (!req)
+			break; /* stopping and nothing left to drain */
+		w->head = req->next_job;
+		if (!w->head)
+			w->tail = NULL;
+		pthread_mutex_unlock(&w->lock);
+		routes[req->route].handler(&req->ctx);
+		struct MHD_Connection *conn = req->ctx.conn;
+		req->phase = PHASE_READY;
+		/* req belongs to MHD again from here on. */
+		MHD_resume_connection(conn);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static struct api_workers *workers_start(void)
+{
+	struct api_workers *w = kairos_xcalloc(1, sizeof(*w));
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	for (int i = 0; i < N_DECISION_THREADS; i++)
+		if (pthread_create(&w->threads[w->n_threads], NULL, worker_main, w) == 0)
+			w->n_threads++;
+	return w;
+}
+
+/* Lets the queued jobs finish (they resume their connections), then joins. */
+static void workers_stop(struct api_workers *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->is_stopping = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	for (int i = 0; i < w->n_threads; i++)
+		pthread_join(w->threads[i], NULL);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
 static enum MHD_Result dispatch(struct api_service *svc, struct MHD_Connection *conn,
 				const char *url, struct api_request *req)
 {
@@ -162,6 +265,15 @@ static enum MHD_Result dispatch(struct api_service *svc, struct MHD_Connection *
 		snprintf(detail, sizeof(detail), "the request body is larger than %ld bytes",
 			 svc->cfg.max_body_bytes);
 		ok = api_reply_problem(&ctx, 413, "Content Too Large", detail, NULL);
+	} else if (req->route < N_ROUTES && routes[req->route].is_blocking) {
+		req->ctx = ctx;
+		req->ctx.body = kairos_buf_str(&req->body);
+		req->ctx.url = req->url;
+		req->ctx.is_deferred = true;
+		if (workers_submit(svc->workers, req))
+			return MHD_YES; /* answered on resume */
+		ok = api_reply_problem(&ctx, 503, "Service Unavailable", "kairosd is stopping",
+				       NULL);
 	} else if (req->route < N_ROUTES) {
 		ok = routes[req->route].handler(&ctx);
 	} else if (allow[0]) {
@@ -202,6 +314,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req = kairos_xcalloc(1, sizeof(*req));
 		clock_gettime(CLOCK_MONOTONIC, &req->start);
 		snprintf(req->method, sizeof(req->method), "%s", method);
+		snprintf(req->url, sizeof(req->url), "%s", url);
 		req->route = N_ROUTES;
 		*con_cls = req;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -225,7 +338,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (req->is_answered)
+	if (req->phase == PHASE_READY) {
+		/* Back from a decision thread: queue what the handler built. */
+		req->phase = PHASE_ANSWERED;
+		req->is_answered = true;
+		req->status = req->ctx.status;
+		if (!req->ctx.deferred)
+			return MHD_NO;
+		enum MHD_Result ok =
+		    MHD_queue_response(conn, (unsigned int)req->ctx.status, req->ctx.deferred);
+		MHD_destroy_response(req->ctx.deferred);
+		req->ctx.deferred = NULL;
+		return ok;
+	}
+	if (req->is_answered || req->phase == PHASE_RUNNING)
 		return MHD_YES;
 	return dispatch(svc, conn, url, req);
 }
@@ -275,12 +401,14 @@ int api_http_start(struct api_service *svc, struct kairos_error *err)
 		return kairos_error_set(err, KAIROS_EINVAL, "listen_address",
 					"listen_address %s is not an IPv4 address",
 					svc->cfg.listen_address);
+	svc->workers = workers_start();
 	svc->mhd = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL, 0, NULL, NULL,
-	    on_request, svc, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-	    &addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)svc->cfg.threads,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)60, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL |
+		MHD_ALLOW_SUSPEND_RESUME,
+	    0, NULL, NULL, on_request, svc, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned int)svc->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_END);
 	if (!svc->mhd)
 		return kairos_error_set(err, KAIROS_EBACKEND, "port", "cannot listen on %s:%d (%s)",
 					svc->cfg.listen_address, svc->cfg.port,
@@ -290,6 +418,10 @@ int api_http_start(struct api_service *svc, struct kairos_error *err)
 
 void api_http_stop(struct api_service *svc)
 {
+	/* Decision threads first: they finish their jobs and resume those connections, and
+	 * refuse new ones, so no connection stays suspended when the daemon stops. */
+	workers_stop(svc->workers);
+	svc->workers = NULL;
 	if (svc->mhd) {
 		MHD_stop_daemon(svc->mhd);
 		svc->mhd = NULL;

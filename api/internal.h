@@ -44,6 +44,7 @@ struct api_service {
 	double lan_mbps;
 	struct api_metrics *metrics;
 	struct MHD_Daemon *mhd;
+	struct api_workers *workers; /* decision threads (api/http.c) */
 	/* The reconciler: retries what failed at start (bridges, host connections). */
 	pthread_t reconciler;
 	bool has_reconciler;
@@ -62,6 +63,10 @@ struct api_ctx {
 	size_t body_len;
 	char params[4][256];
 	int status; /* set by the reply helpers, read by the metrics */
+	/* Set when the handler runs on a decision thread while MHD holds the connection
+	 * suspended: the reply helpers then only build the response, queued on resume. */
+	bool is_deferred;
+	struct MHD_Response *deferred;
 };
 
 /* Reply helpers: each queues exactly one response and returns MHD's verdict. */
