@@ -33,6 +33,16 @@ static int finish(PGconn *c, int rc, struct kairos_error *err)
 	return db_exec(c, "COMMIT", 0, NULL, "commit", NULL, err);
 }
 
+/* Appends a KIND event for VSN_ID (its row exists by now) to the journal. */
+static int record_event(PGconn *c, const char *kind, const char *vsn_id, struct kairos_error *err)
+{
+	const char *p[2] = {kind, vsn_id};
+	return db_exec(c,
+		       "INSERT INTO events (kind, tenant_id, vsn_id)"
+		       " SELECT $1, tenant_id, id FROM vsns WHERE id::text = $2",
+		       2, p, "event", NULL, err);
+}
+
 /* Inserts SLA's version row, placements and reservations. */
 static int insert_sla(PGconn *c, const char *vsn_id, const struct db_sla *sla,
 		      struct kairos_error *err)
@@ -115,12 +125,8 @@ int db_vsn_insert(struct db *db, const char *vsn_id, const char *tenant_id, cons
 	}
 	if (rc == 0)
 		rc = insert_sla(c, vsn_id, sla, err);
-	if (rc == 0) {
-		const char *p[2] = {tenant_id, vsn_id};
-		rc = db_exec(
-		    c, "INSERT INTO events (kind, tenant_id, vsn_id) VALUES ('admitted', $1, $2)",
-		    2, p, "event", NULL, err);
-	}
+	if (rc == 0)
+		rc = record_event(c, "admitted", vsn_id, err);
 	rc = finish(c, rc, err);
 	db_conn_release(db, c);
 	return rc;
@@ -168,13 +174,8 @@ int db_vsn_renegotiate(struct db *db, const char *vsn_id, const char *content_ty
 			     " placement = $6::jsonb, updated_at = now() WHERE id = $1",
 			     6, p, "VSN", NULL, err);
 	}
-	if (rc == 0) {
-		const char *p[1] = {vsn_id};
-		rc = db_exec(c,
-			     "INSERT INTO events (kind, tenant_id, vsn_id)"
-			     " SELECT 'renegotiated', tenant_id, id FROM vsns WHERE id = $1",
-			     1, p, "event", NULL, err);
-	}
+	if (rc == 0)
+		rc = record_event(c, "renegotiated", vsn_id, err);
 	rc = finish(c, rc, err);
 	db_conn_release(db, c);
 	return rc;
@@ -211,10 +212,7 @@ int db_vsn_delete(struct db *db, const char *vsn_id, const char *tenant_id,
 			    " WHERE vsn_id = $1 AND state = 'active'",
 			    1, p, "releasing reservations", NULL, err);
 		if (rc == 0)
-			rc = db_exec(c,
-				     "INSERT INTO events (kind, tenant_id, vsn_id)"
-				     " SELECT 'deleted', tenant_id, id FROM vsns WHERE id = $1",
-				     1, p, "event", NULL, err);
+			rc = record_event(c, "deleted", vsn_id, err);
 	}
 	rc = finish(c, rc, err);
 	db_conn_release(db, c);
